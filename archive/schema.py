@@ -1,0 +1,124 @@
+"""The archive's schema, as sqlite-utils migrations applied in order on open.
+
+Never edit a migration that has shipped: add a new one, so every existing archive upgrades.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+migrations = sqlite_utils.Migrations("vngov-archive")
+
+# đ/Đ have no Unicode decomposition, so FTS5's remove_diacritics never folds them to d/D.
+# These generated columns fold them one for one: lengths stay equal, so match offsets in the
+# folded text are offsets in the original, which is what lets snippets show the original.
+FOLD_SQL = "replace(replace(coalesce({col}, ''), 'đ', 'd'), 'Đ', 'D')"
+SEARCH_COLUMNS = ("title", "summary", "body")
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["sites"].create(
+        {
+            "id": str,
+            "name": str,
+            "agency": str,
+            "platform": str,
+            "province": str,
+            "province_now": str,
+            "base_url": str,
+        },
+        pk="id",
+    )
+    folded = ",\n".join(
+        f"  {col}_folded TEXT GENERATED ALWAYS AS ({FOLD_SQL.format(col=col)}) VIRTUAL"
+        for col in SEARCH_COLUMNS
+    )
+    db.execute(
+        f"""
+        CREATE TABLE articles (
+          id INTEGER PRIMARY KEY,
+          url_key TEXT NOT NULL UNIQUE,
+          url TEXT NOT NULL,
+          site TEXT REFERENCES sites(id),
+          title TEXT,
+          category TEXT,
+          summary TEXT,
+          body TEXT NOT NULL DEFAULT '',
+          published_at TEXT,
+          published_text TEXT,
+          author TEXT,
+          source TEXT,
+          byline TEXT,
+          images TEXT,
+          attachments TEXT,
+          language TEXT,
+          extraction TEXT,
+          warnings TEXT,
+          content_hash TEXT NOT NULL,
+          version INTEGER NOT NULL,
+          http_status INTEGER,
+          first_seen TEXT NOT NULL,
+          changed_at TEXT NOT NULL,
+        {folded}
+        )
+        """
+    )
+    db["articles"].create_index(["site", "published_at"])
+    db["articles"].enable_fts(
+        [f"{col}_folded" for col in SEARCH_COLUMNS],
+        tokenize=FTS_TOKENIZE,
+        create_triggers=True,
+    )
+    db["article_versions"].create(
+        {
+            "article_id": int,
+            "version": int,
+            "content_hash": str,
+            "captured_at": str,
+            "http_status": int,
+            "record": str,
+        },
+        pk=("article_id", "version"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["contacts"].create(
+        {
+            "id": str,
+            "site": str,
+            "block_title": str,
+            "position": int,
+            "honorific": str,
+            "name": str,
+            "role": str,
+            "unit": str,
+            "phones": str,
+            "phones_e164": str,
+            "emails": str,
+            "text": str,
+            "first_seen": str,
+            "last_seen": str,
+            "first_url": str,
+        },
+        pk="id",
+    )
+    db["contacts"].create_index(["site"])
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "site": str,
+            "started_at": str,
+            "finished_at": str,
+            "finish_reason": str,
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_changed": int,
+            "articles_unchanged": int,
+            "contacts_new": int,
+            "errors": int,
+            "stats": str,
+            "settings": str,
+        },
+        pk="id",
+    )

@@ -1,0 +1,231 @@
+"""The SQLite archive: sites, articles with every version kept, contacts, crawl runs.
+
+Built on sqlite-utils. Writes are transactional and idempotent: storing a page whose
+normalised content did not change writes nothing; a changed page becomes a new version and
+the old one stays. The database runs in WAL mode so searches can read while a crawl writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.db import NotFoundError
+
+from archive.schema import migrations
+
+# Fields whose change makes a new version. Contacts are site furniture repeated on every page:
+# a changed hotline is tracked in the contacts table, not as a new version of every article.
+CONTENT_FIELDS = (
+    "title",
+    "category",
+    "summary",
+    "published_at",
+    "author",
+    "source",
+    "body",
+    "images",
+    "attachments",
+)
+BUSY_TIMEOUT_SECONDS = 30
+
+
+class ArchiveNotFound(Exception):
+    """There is no archive database at that path."""
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def content_hash(record: Mapping[str, Any]) -> str:
+    """A digest of the fields that make an article what it is (see ``CONTENT_FIELDS``)."""
+    content = {name: record.get(name) for name in CONTENT_FIELDS}
+    data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def contact_id(site: str, block_title: str, entry: Mapping[str, Any]) -> str:
+    """A stable id for a contact entry: the same person and numbers on one site is one row."""
+    key = [
+        site,
+        block_title.casefold(),
+        entry.get("honorific"),
+        entry.get("name"),
+        entry.get("role"),
+        entry.get("unit"),
+        sorted(p["e164"] for p in entry.get("phones", [])),
+        sorted(entry.get("emails", [])),
+    ]
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and migrate) the archive at ``path`` in WAL mode with a generous busy timeout."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise ArchiveNotFound(f"no archive at {path}")
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    if create:
+        db.enable_wal()
+        migrations.apply(db)
+    return db
+
+
+class Archive:
+    """Read and write one archive database."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        self.db = open_database(self.path, create=create)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def upsert_site(self, site: Mapping[str, Any]) -> None:
+        """Record a site entry (from the registry) so articles can refer to it."""
+        row = {
+            "id": site["id"],
+            "name": site.get("name"),
+            "agency": site.get("agency"),
+            "platform": site.get("platform"),
+            "province": site.get("province"),
+            "province_now": site.get("province_now"),
+            "base_url": site.get("base_url"),
+        }
+        with self.db.atomic():
+            self.db["sites"].upsert(row, pk="id")
+
+    def store_article(
+        self,
+        record: Mapping[str, Any],
+        *,
+        site: str,
+        fetched_at: str,
+        http_status: int = 200,
+    ) -> str:
+        """Store a parsed article; returns ``"new"``, ``"changed"`` or ``"unchanged"``.
+
+        One row per canonical URL in ``articles`` holds the current version; every version,
+        the first included, is also kept whole in ``article_versions``.
+        """
+        url_key = record.get("canonical_url") or record["url"]
+        digest = content_hash(record)
+        with self.db.atomic():
+            existing = next(
+                self.db.query(
+                    "select id, version, content_hash from articles where url_key = ?", [url_key]
+                ),
+                None,
+            )
+            if existing and existing["content_hash"] == digest:
+                return "unchanged"
+            version = existing["version"] + 1 if existing else 1
+            row = _article_row(record, site=site, url_key=url_key)
+            row.update(content_hash=digest, version=version, changed_at=fetched_at)
+            row["http_status"] = http_status
+            if existing:
+                article_id = existing["id"]
+                self.db["articles"].update(article_id, row)
+            else:
+                row["first_seen"] = fetched_at
+                article_id = self.db["articles"].insert(row).last_pk
+            self.db["article_versions"].insert(
+                {
+                    "article_id": article_id,
+                    "version": version,
+                    "content_hash": digest,
+                    "captured_at": fetched_at,
+                    "http_status": http_status,
+                    "record": json.dumps(dict(record), ensure_ascii=False),
+                }
+            )
+        return "changed" if existing else "new"
+
+    def store_contacts(
+        self, blocks: Iterable[Mapping[str, Any]], *, site: str, page_url: str, seen_at: str
+    ) -> int:
+        """Record the contact entries seen on a page; returns how many were new to the site."""
+        new = 0
+        with self.db.atomic():
+            table = self.db["contacts"]
+            for block in blocks:
+                for entry in block["entries"]:
+                    cid = contact_id(site, block["title"], entry)
+                    try:
+                        table.get(cid)
+                    except NotFoundError:
+                        new += 1
+                        table.insert(_contact_row(cid, site, block["title"], entry, page_url, seen_at))
+                    else:
+                        table.update(cid, {"last_seen": seen_at})
+        return new
+
+    def start_run(self, site: str, *, settings: Mapping[str, Any] | None = None) -> int:
+        """Open a crawl-run record; returns its id."""
+        with self.db.atomic():
+            return self.db["crawl_runs"].insert(
+                {"site": site, "started_at": utc_now(), "settings": json.dumps(settings or {})}
+            ).last_pk
+
+    def finish_run(self, run_id: int, **counts: Any) -> None:
+        """Close a crawl-run record with its counts and finish reason."""
+        counts = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in counts.items()}
+        with self.db.atomic():
+            self.db["crawl_runs"].update(run_id, {"finished_at": utc_now(), **counts})
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+
+def _article_row(record: Mapping[str, Any], *, site: str, url_key: str) -> dict[str, Any]:
+    return {
+        "url_key": url_key,
+        "url": record["url"],
+        "site": site,
+        "title": record.get("title"),
+        "category": record.get("category"),
+        "summary": record.get("summary"),
+        "body": record.get("body") or "",
+        "published_at": record.get("published_at"),
+        "published_text": record.get("published_text"),
+        "author": record.get("author"),
+        "source": record.get("source"),
+        "byline": record.get("byline"),
+        "images": json.dumps(record.get("images") or [], ensure_ascii=False),
+        "attachments": json.dumps(record.get("attachments") or [], ensure_ascii=False),
+        "language": record.get("language"),
+        "extraction": json.dumps(record.get("extraction") or {}, ensure_ascii=False),
+        "warnings": json.dumps(record.get("warnings") or [], ensure_ascii=False),
+    }
+
+
+def _contact_row(
+    cid: str, site: str, block_title: str, entry: Mapping[str, Any], page_url: str, seen_at: str
+) -> dict[str, Any]:
+    phones = entry.get("phones", [])
+    return {
+        "id": cid,
+        "site": site,
+        "block_title": block_title,
+        "position": entry.get("position"),
+        "honorific": entry.get("honorific"),
+        "name": entry.get("name"),
+        "role": entry.get("role"),
+        "unit": entry.get("unit"),
+        "phones": json.dumps(phones, ensure_ascii=False),
+        "phones_e164": " ".join(p["e164"] for p in phones),
+        "emails": " ".join(entry.get("emails", [])),
+        "text": entry.get("text"),
+        "first_seen": seen_at,
+        "last_seen": seen_at,
+        "first_url": page_url,
+    }
