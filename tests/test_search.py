@@ -1,0 +1,124 @@
+"""Search that matches with or without Vietnamese diacritics, and never breaks on user input."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from archive.search import QueryError, fold, parse_query, search
+from archive.storage import Archive
+
+ARTICLES = [
+    ("dean06", "Đẩy mạnh triển khai Đề án 06 trên địa bàn tỉnh",
+     "Sở Nội vụ phối hợp Công an tỉnh triển khai Đề án 06 về phát triển ứng dụng dữ liệu dân cư."),
+    ("tinhgian", "Kết quả tinh giản biên chế năm 2023",
+     "Toàn tỉnh đã thực hiện tinh giản biên chế 312 người theo Nghị định 29/2023/NĐ-CP."),
+    ("scattered", "Rà soát biên chế các đơn vị sự nghiệp",
+     "Các đơn vị tinh gọn bộ máy, giản lược thủ tục và báo cáo chế độ biên chế trước ngày 15/12."),
+    ("hoagiai", "Tập huấn công tác hòa giải ở cơ sở",
+     "Hội nghị tập huấn nghiệp vụ hòa giải cho 120 hòa giải viên tại huyện Chợ Mới."),
+    ("hoanhap", "Hỗ trợ người khuyết tật hoà nhập cộng đồng",
+     "Chương trình giúp người khuyết tật hoà nhập, có việc làm ổn định tại TP. Long Xuyên."),
+    ("quyetdinh", "Công bố Quyết định số 959/QĐ-UBND về thủ tục hành chính",
+     "UBND tỉnh ban hành Quyết định số 959/QĐ-UBND ngày 12/5/2024 công bố danh mục thủ tục."),
+    ("dongthap", "Đoàn công tác tỉnh Đồng Tháp đến thăm và làm việc",
+     "Đoàn công tác HĐND tỉnh Đồng Tháp trao đổi kinh nghiệm cải cách hành chính."),
+    ("thongtu", "Hướng dẫn thực hiện Thông tư 22/2023/TT-BTTTT",
+     "Các cơ quan áp dụng Thông tư số 22/2023/TT-BTTTT về quản lý văn bản điện tử."),
+]
+
+
+@pytest.fixture()
+def archive(tmp_path):
+    archive = Archive(tmp_path / "search.db")
+    for slug, title, body in ARTICLES:
+        record = {"url": f"https://example.gov.vn/{slug}", "title": title, "body": body}
+        archive.store_article(record, site="test", fetched_at="2024-06-01T00:00:00+00:00")
+    yield archive
+    archive.close()
+
+
+def slugs(archive, query, **kwargs):
+    return [r["url"].rsplit("/", 1)[1] for r in search(archive.db, query, **kwargs)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("de an 06", "dean06"),
+        ("Đề án 06", "dean06"),
+        ("DE AN 06", "dean06"),
+        ("tinh gian bien che", "tinhgian"),
+        ("hoi nghi", "hoagiai"),  # letters with two marks ("ộ")
+        ("dong thap", "dongthap"),  # đ has no decomposition: folded by us
+        ("hdnd", "dongthap"),
+        ("959/QĐ-UBND", "quyetdinh"),
+        ("959/qd-ubnd", "quyetdinh"),
+        ("TT-BTTTT", "thongtu"),
+        ("22/2023/TT-BTTTT", "thongtu"),
+    ],
+)
+def test_finds_with_or_without_diacritics(archive, query, expected):
+    assert slugs(archive, query)[0] == expected
+
+
+def test_either_tone_placement_matches_both(archive):
+    # "hòa" (old placement) and "hoà" (new placement) are different code points
+    assert set(slugs(archive, "hoà")) == {"hoagiai", "hoanhap"}
+    assert set(slugs(archive, "hòa")) == {"hoagiai", "hoanhap"}
+
+
+def test_nfd_input_matches(archive):
+    assert slugs(archive, unicodedata.normalize("NFD", "Đề án 06")) == ["dean06"]
+
+
+def test_phrase_matches_rank_before_scattered_words(archive):
+    results = search(archive.db, "tinh gian bien che")
+    assert [r["url"].rsplit("/", 1)[1] for r in results] == ["tinhgian", "scattered"]
+    assert [r["phrase_match"] for r in results] == [True, False]
+
+
+def test_snippet_shows_original_text_with_marks(archive):
+    [result] = search(archive.db, "de an 06")
+    assert "<mark>Đề</mark> <mark>án</mark> <mark>06</mark>" in result["snippet"]
+    assert result["title_highlighted"] == (
+        "Đẩy mạnh triển khai <mark>Đề</mark> <mark>án</mark> <mark>06</mark> trên địa bàn tỉnh"
+    )
+
+
+def test_snippet_marks_folded_d_in_original(archive):
+    [result] = search(archive.db, "dong thap", open_="[", close="]")
+    assert "tỉnh [Đồng] [Tháp]" in result["snippet"]
+
+
+def test_operators(archive):
+    assert set(slugs(archive, "hoa OR tinh")) >= {"hoagiai", "hoanhap", "tinhgian"}
+    assert slugs(archive, "hoa -nhap") == ["hoagiai"]
+    assert slugs(archive, '"hoa giai vien"') == ["hoagiai"]
+    assert "quyetdinh" in slugs(archive, "quyet*")
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "AND", "OR OR", "NEAR(", "a:b", "*", '"de an 06'])
+def test_odd_input_never_raises_sqlite_errors(archive, query):
+    try:
+        search(archive.db, query)
+    except QueryError:
+        pass
+
+
+@pytest.mark.parametrize("query", ["", "   ", "-", "-de", "!!!"])
+def test_nothing_to_search_is_a_clear_error(archive, query):
+    with pytest.raises(QueryError, match="nothing to search for"):
+        search(archive.db, query)
+
+
+def test_fold_keeps_length_so_offsets_map_back():
+    text = "Đoàn đại biểu HĐND tỉnh Đồng Tháp"
+    assert fold(text) == "Doàn dại biểu HDND tỉnh Dồng Tháp"
+    assert len(fold(text)) == len(text)
+
+
+def test_parse_query_quotes_every_term():
+    parsed = parse_query('959/QĐ-UBND "ke hoach" -huy')
+    assert parsed.match == '("959 QD UBND" AND "ke hoach") NOT "huy"'
