@@ -129,8 +129,11 @@ def search_command(query: str, db: str, limit: int, site: str | None, fmt: str) 
         vngov search '959/QĐ-UBND' --table
     """
     archive = _open_existing(db)
+    marks = ("<mark>", "</mark>")
+    if fmt == "table":
+        marks = ("\033[1;33m", "\033[0m") if sys.stdout.isatty() else ("[", "]")
     try:
-        rows = search(archive.db, query, limit=limit, site=site)
+        rows = search(archive.db, query, limit=limit, site=site, open_=marks[0], close=marks[1])
     except QueryError as error:
         raise click.ClickException(str(error)) from None
     finally:

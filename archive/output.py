@@ -1,4 +1,4 @@
-"""Write rows the way sqlite-utils does: JSON by default, or newline-delimited JSON, CSV, a table."""
+"""Write rows as sqlite-utils does: JSON by default, or newline-delimited JSON, CSV, a table."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def _cell(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
 
 
-def format_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Iterable[str] | None = None) -> str:
+def format_rows(
+    rows: Sequence[dict[str, Any]], fmt: str, columns: Iterable[str] | None = None
+) -> str:
     """Rows as text in one of :data:`FORMATS`."""
     if fmt == "json":
         return json.dumps(list(rows), ensure_ascii=False, indent=2)

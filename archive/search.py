@@ -21,6 +21,7 @@ _CHUNK = re.compile(r'"[^"]*"?|\S+')
 _WORD = re.compile(r"\w+")
 _FOLD = str.maketrans({"đ": "d", "Đ": "D"})
 _OPEN, _CLOSE = "\x01", "\x02"
+_NEWLINES = re.compile(r"\s*\n\s*")
 SNIPPET_CHARS = 220
 # bm25 weights for (title, summary, body): a hit in the title counts most.
 BM25_WEIGHTS = (10.0, 3.0, 1.0)
@@ -114,19 +115,36 @@ def _mark(text: str, spans: list[tuple[int, int]], open_: str, close: str) -> st
     return "".join(out)
 
 
+def _best_start(original: str, spans: list[tuple[int, int]], size: int) -> int:
+    """Where the window showing the most distinct query words (then most matches) starts."""
+    best, best_score = spans[0][0], (0, 0)
+    for start, _ in spans:
+        inside = [original[s:e].casefold() for s, e in spans if start <= s and e <= start + size]
+        score = (len(set(inside)), len(inside))
+        if score > best_score:
+            best, best_score = start, score
+    return best
+
+
 def snippet(
-    original: str, marked_folded: str, *, open_: str = "<mark>", close: str = "</mark>", size: int = SNIPPET_CHARS
+    original: str,
+    marked_folded: str,
+    *,
+    open_: str = "<mark>",
+    close: str = "</mark>",
+    size: int = SNIPPET_CHARS,
 ) -> str:
-    """A window of ``original`` around its first match, with every match in it marked.
+    """A window of ``original`` around its best match, with every match in it marked.
 
     ``marked_folded`` is FTS5's ``highlight()`` of the folded column; since folding keeps
-    lengths, its marker positions apply to the original text.
+    lengths, its marker positions apply to the original text. The window is placed where
+    the most distinct query words are close together, so a phrase hit wins over a lone word.
     """
     original = original or ""
     spans = _spans(marked_folded or "")
     if not spans or len(original) != len(marked_folded) - 2 * len(spans):
-        return original[:size] + ("…" if len(original) > size else "")
-    first = spans[0][0]
+        return _one_line(original[:size]) + ("…" if len(original) > size else "")
+    first = _best_start(original, spans, size * 2 // 3)
     start = max(0, first - size // 3)
     if start:
         space = original.rfind(" ", 0, start)
@@ -135,9 +153,15 @@ def snippet(
     if end < len(original):
         space = original.rfind(" ", start, end)
         end = space if space > first else end
-    inside = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start]
-    text = _mark(original[start:end], inside, open_, close)
-    return ("…" if start else "") + text.replace("\n", " ") + ("…" if end < len(original) else "")
+    inside = [
+        (max(s, start) - start, min(e, end) - start) for s, e in spans if s < end and e > start
+    ]
+    text = _one_line(_mark(original[start:end], inside, open_, close))
+    return ("…" if start else "") + text + ("…" if end < len(original) else "")
+
+
+def _one_line(text: str) -> str:
+    return _NEWLINES.sub(" ", text)
 
 
 def search(

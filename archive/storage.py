@@ -164,7 +164,9 @@ class Archive:
                         table.get(cid)
                     except NotFoundError:
                         new += 1
-                        table.insert(_contact_row(cid, site, block["title"], entry, page_url, seen_at))
+                        table.insert(
+                            _contact_row(cid, site, block["title"], entry, page_url, seen_at)
+                        )
                     else:
                         table.update(cid, {"last_seen": seen_at})
         return new
@@ -172,9 +174,13 @@ class Archive:
     def start_run(self, site: str, *, settings: Mapping[str, Any] | None = None) -> int:
         """Open a crawl-run record; returns its id."""
         with self.db.atomic():
-            return self.db["crawl_runs"].insert(
-                {"site": site, "started_at": utc_now(), "settings": json.dumps(settings or {})}
-            ).last_pk
+            return (
+                self.db["crawl_runs"]
+                .insert(
+                    {"site": site, "started_at": utc_now(), "settings": json.dumps(settings or {})}
+                )
+                .last_pk
+            )
 
     def finish_run(self, run_id: int, **counts: Any) -> None:
         """Close a crawl-run record with its counts and finish reason."""

@@ -35,7 +35,11 @@ class CrawlRunRecorder:
                 archive.upsert_site(site.as_dict())
             settings = {
                 k: self.crawler.settings.get(k)
-                for k in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS_PER_DOMAIN")
+                for k in (
+                    "DOWNLOAD_DELAY",
+                    "AUTOTHROTTLE_ENABLED",
+                    "CONCURRENT_REQUESTS_PER_DOMAIN",
+                )
             }
             self.run_id = archive.start_run(site.id if site else spider.name, settings=settings)
         finally:

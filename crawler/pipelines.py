@@ -61,7 +61,10 @@ class ArchivePipeline:
         )
         self.stats.inc_value(f"vngov/articles_{outcome}")
         new_contacts = self.archive.store_contacts(
-            item.record.get("contacts", []), site=item.site, page_url=item.url, seen_at=item.fetched_at
+            item.record.get("contacts", []),
+            site=item.site,
+            page_url=item.url,
+            seen_at=item.fetched_at,
         )
         self.stats.inc_value("vngov/contacts_new", new_contacts)
         logger.debug("%s article %s", outcome, item.url)

@@ -32,7 +32,7 @@ def relaxed_settings() -> dict[str, Any]:
     """Settings that crawl a loopback server as fast as it answers (demo and tests)."""
     return {
         "DOWNLOAD_DELAY": 0,
-        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_DELAY_JITTER": 0,
         "AUTOTHROTTLE_ENABLED": False,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     }

@@ -21,16 +21,17 @@ from crawler.sites import get_site
 def crawl_settings(
     db: str | Path,
     *,
-    max_pages: int | None = None,
     relaxed: bool = False,
     log_level: str = "WARNING",
 ) -> Settings:
     """The project settings with this run's choices applied."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    overrides: dict[str, Any] = {"VNGOV_DB": str(db), "LOG_LEVEL": log_level}
-    if max_pages:
-        overrides["CLOSESPIDER_PAGECOUNT"] = max_pages
+    overrides: dict[str, Any] = {
+        "VNGOV_DB": str(db),
+        "LOG_LEVEL": log_level,
+        "LOG_INSTALL_ROOT_HANDLER": True,
+    }
     if relaxed:
         overrides.update(relaxed_settings())
     settings.setdict(overrides, priority="cmdline")
@@ -52,11 +53,11 @@ def run_crawl(
     a loopback address.
     """
     site = get_site(site_id, base_url=base_url)
-    settings = crawl_settings(db, max_pages=max_pages, relaxed=relaxed, log_level=log_level)
+    settings = crawl_settings(db, relaxed=relaxed, log_level=log_level)
     check_politeness(settings, [urlsplit(site.base_url).hostname or ""])
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     logging.getLogger("scrapy").setLevel(log_level)
     crawler = process.create_crawler("portal")
-    process.crawl(crawler, site=site_id, base_url=base_url)
+    process.crawl(crawler, site=site_id, base_url=base_url, max_pages=max_pages)
     process.start()
     return crawler.stats.get_stats() if crawler.stats else {}

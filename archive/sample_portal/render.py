@@ -35,7 +35,10 @@ class SamplePortal:
 
     def __post_init__(self) -> None:
         if not self.articles:
-            self.articles = [_load_json("seed_article.json"), *_load_json("articles.json")["articles"]]
+            self.articles = [
+                _load_json("seed_article.json"),
+                *_load_json("articles.json")["articles"],
+            ]
         self.articles.sort(key=lambda a: a["published_at"], reverse=True)
 
     @cached_property
@@ -73,7 +76,7 @@ def _page(portal: SamplePortal, title: str, main: str) -> str:
     latest = "".join(
         f'<li><a href="{portal.article_path(a)}">{escape(a["title"])}</a>'
         f' <span class="date">({a["published_at"][8:10]}/{a["published_at"][5:7]}/'
-        f'{a["published_at"][:4]})</span></li>'
+        f"{a['published_at'][:4]})</span></li>"
         for a in portal.articles[:5]
     )
     widgets = "".join(_widget(w) for w in site["widgets"])
@@ -157,7 +160,9 @@ def _image(block: dict[str, Any], style: int) -> str:
         cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
         return f'<figure class="image">{img}{cap}</figure>'
     cap = f'<tr><td class="image-caption">{escape(caption)}</td></tr>' if caption else ""
-    return f'<table class="image" align="center"><tbody><tr><td>{img}</td></tr>{cap}</tbody></table>'
+    return (
+        f'<table class="image" align="center"><tbody><tr><td>{img}</td></tr>{cap}</tbody></table>'
+    )
 
 
 def _byline(byline: str, style: int) -> str:
@@ -222,7 +227,7 @@ def _teaser(portal: SamplePortal, article: dict[str, Any], state: str) -> str:
     summary = article.get("summary") or ""
     return (
         f'<div class="news-item"><h3 class="news-item-title"><a href="{path}">'
-        f'{escape(article["title"])}</a></h3>'
+        f"{escape(article['title'])}</a></h3>"
         f'<span class="news-item-date">{date[8:10]}/{date[5:7]}/{date[:4]}</span>'
         f'<p class="news-item-sapo">{escape(summary)}</p></div>'
     )
@@ -265,7 +270,11 @@ def render_home(portal: SamplePortal) -> str:
 
 def render_static(portal: SamplePortal, title: str, text: str) -> str:
     """A plain content page (introduction, procedures): neither a listing nor an article."""
-    return _page(portal, title, f'<div class="static-content"><h1>{escape(title)}</h1><p>{escape(text)}</p></div>')
+    return _page(
+        portal,
+        title,
+        f'<div class="static-content"><h1>{escape(title)}</h1><p>{escape(text)}</p></div>',
+    )
 
 
 ROBOTS_TXT = """User-agent: *

@@ -49,7 +49,11 @@ def route(portal: SamplePortal, raw_path: str) -> tuple[int, str, str]:
             html = render_listing(portal, category, page)
             if html is not None:
                 return 200, "text/html; charset=utf-8", html
-    return 404, "text/html; charset=utf-8", "<html><body><h1>Không tìm thấy trang</h1></body></html>"
+    return (
+        404,
+        "text/html; charset=utf-8",
+        "<html><body><h1>Không tìm thấy trang</h1></body></html>",
+    )
 
 
 class PortalServer(ThreadingHTTPServer):
@@ -90,5 +94,5 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         pass

@@ -16,14 +16,32 @@ from urllib.parse import urljoin
 from crawler.parsers.authors import Byline, parse_byline
 from crawler.parsers.contacts import parse_contact_block
 from crawler.parsers.dates import parse_date_detail, to_iso
-from crawler.parsers.html import HtmlElement, block_text, inline_text, parse_html, select, select_values
+from crawler.parsers.html import (
+    HtmlElement,
+    block_text,
+    inline_text,
+    parse_html,
+    select,
+    select_values,
+)
 from crawler.parsers.profiles import Profile, detect_profile, load_profiles
 from crawler.parsers.records import Article, Attachment, ContactBlock, Image
 from crawler.urls import canonicalize_url
 
 PARSER_VERSION = "0.1.0"
 
-DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar", ".odt")
+DOCUMENT_EXTENSIONS = (
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".zip",
+    ".rar",
+    ".odt",
+)
 IMAGE_PLACEHOLDERS = frozenset({"responsive image", "image", "hình ảnh", "no image"})
 # The Vietnamese press end mark "./." (sometimes "…./."), after the last sentence.
 _END_MARK = re.compile(r"\s*…?\.?/\.\s*$")
@@ -59,7 +77,9 @@ def _first_value(
 
 
 def _plausible_title(value: str) -> bool:
-    return 5 <= len(value) <= 500 and not value.lower().startswith(("trang chủ", "tin tức - sự kiện"))
+    return 5 <= len(value) <= 500 and not value.lower().startswith(
+        ("trang chủ", "tin tức - sự kiện")
+    )
 
 
 def _plausible_category(value: str) -> bool:
@@ -183,8 +203,14 @@ def _images(body: HtmlElement, url: str | None) -> tuple[list[Image], list[HtmlE
     return images, captions
 
 
-def _attachments(root: HtmlElement, body: HtmlElement, profile: Profile, url: str | None) -> list[Attachment]:
-    links = [a for a in body.iter("a") if a.get("href", "").lower().split("?")[0].endswith(DOCUMENT_EXTENSIONS)]
+def _attachments(
+    root: HtmlElement, body: HtmlElement, profile: Profile, url: str | None
+) -> list[Attachment]:
+    links = [
+        a
+        for a in body.iter("a")
+        if a.get("href", "").lower().split("?")[0].endswith(DOCUMENT_EXTENSIONS)
+    ]
     for _source, selector in _chains(profile, "attachments"):
         links.extend(select(root, selector))
     seen: dict[str, Attachment] = {}
@@ -201,8 +227,10 @@ def _last_block(body: HtmlElement) -> HtmlElement | None:
         if inline_text(element) and not any(
             isinstance(c.tag, str) and c.tag in ("p", "div") for c in element
         ):
-            while element.getparent() is not None and element.getparent() is not body and (
-                inline_text(element.getparent()) == inline_text(element)
+            while (
+                element.getparent() is not None
+                and element.getparent() is not body
+                and (inline_text(element.getparent()) == inline_text(element))
             ):
                 element = element.getparent()
             return element

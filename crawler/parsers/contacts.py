@@ -67,7 +67,9 @@ def _split_entries(element: HtmlElement) -> list[list[str]]:
     return groups
 
 
-def parse_contact_block(element: HtmlElement, *, as_of: date | datetime | None = None) -> ContactBlock | None:
+def parse_contact_block(
+    element: HtmlElement, *, as_of: date | datetime | None = None
+) -> ContactBlock | None:
     """The contact block in a widget element, or None when it holds no phone or email."""
     element = copy.deepcopy(element)  # the heading is cut out below; leave the page intact
     heading = next(iter(select(element, _HEADING)), None)

@@ -14,10 +14,47 @@ from crawler.parsers.text import decode_html, normalize_line, normalize_text
 HtmlElement = lxml.html.HtmlElement
 
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 "
-    "h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
-SKIP_TAGS = frozenset("script style noscript template iframe object embed svg canvas".split())
+SKIP_TAGS = frozenset(
+    ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas"]
+)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _SELECTORS: dict[str, CSSSelector] = {}
 

@@ -22,17 +22,37 @@ from crawler.urls import canonicalize_url
 class PortalSpider(scrapy.Spider):
     """Crawl one site: start pages, then listings (with pagination), then articles.
 
-    ``scrapy crawl portal -a site=angiang-sonoivu [-a base_url=http://127.0.0.1:8000]``
+    ``scrapy crawl portal -a site=angiang-sonoivu [-a base_url=http://127.0.0.1:8000]
+    [-a max_pages=N]``. ``max_pages`` caps the pages requested (robots.txt aside), so a trial
+    crawl of a real portal stays small.
     """
 
     name = "portal"
 
-    def __init__(self, site: str | None = None, base_url: str | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        site: str | None = None,
+        base_url: str | None = None,
+        max_pages: int | str | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
         if not site:
             raise ValueError("which site? use -a site=ID (`vngov sites` lists them)")
         self.site: Site = get_site(site, base_url=base_url)
         self.allowed_domains = self.site.allowed_hosts
+        self.max_pages = int(max_pages) if max_pages else None
+        self.requested: set[str] = set()
+
+    def _request(self, url: str, callback: Any) -> scrapy.Request | None:
+        """A request for ``url``, or None if it was requested already or ``max_pages`` were."""
+        if url in self.requested:
+            return None
+        if self.max_pages is not None and len(self.requested) >= self.max_pages:
+            self.crawler.stats.set_value("vngov/max_pages_reached", self.max_pages)
+            return None
+        self.requested.add(url)
+        return scrapy.Request(url, callback=callback, errback=self.on_error)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -42,16 +62,17 @@ class PortalSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.site.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.on_error)
+            if request := self._request(url, self.parse):
+                yield request
 
     def _follow(self, response: Response, href: str) -> scrapy.Request | None:
         url = canonicalize_url(response.urljoin(href))
         if urlsplit(url).hostname not in self.allowed_domains:
             return None
         if self.site.is_article(url):
-            return scrapy.Request(url, callback=self.parse_article, errback=self.on_error)
+            return self._request(url, self.parse_article)
         if self.site.is_listing(url):
-            return scrapy.Request(url, callback=self.parse, errback=self.on_error)
+            return self._request(url, self.parse)
         return None
 
     def parse(self, response: Response) -> Iterator[scrapy.Request | ArticleItem]:
