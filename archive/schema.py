@@ -5,7 +5,13 @@ Never edit a migration that has shipped: add a new one, so every existing archiv
 
 from __future__ import annotations
 
+import json
+import tomllib
+from importlib import resources
+
 import sqlite_utils
+
+from crawler.parsers.text import strip_diacritics
 
 migrations = sqlite_utils.Migrations("vngov-archive")
 
@@ -122,3 +128,66 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m002_provenance_docrefs_provinces(db: sqlite_utils.Database) -> None:
+    """Fetch provenance on every version, document references, and the province lineage."""
+    provenance = {
+        "fetched_at_local": str,  # the same instant with +07:00
+        "final_url": str,  # after redirects
+        "payload_digest": str,  # sha256 of the body as received
+        "parser_version": str,
+        "warc_filename": str,
+        "warc_offset": int,
+        "warc_length": int,
+    }
+    for column, kind in {
+        "updated_at": str,
+        "updated_text": str,
+        "doc_refs": str,  # JSON list, also exploded into the doc_refs table
+        "province": str,  # the site's province at publication
+        "province_now": str,  # the province it belongs to since 1 July 2025
+        "status": str,  # "live" or "removed"
+        "removed_at": str,
+        "fetched_at": str,
+        **provenance,
+    }.items():
+        db["articles"].add_column(column, kind)
+    for column, kind in provenance.items():
+        db["article_versions"].add_column(column, kind)
+    db.execute("update articles set status = 'live' where status is null")
+    db["doc_refs"].create(
+        {
+            "article_id": int,
+            "ref": str,  # normalised, as written in official style: "959/QĐ-UBND"
+            "ref_folded": str,  # lower-case, đ folded, for matching what users type
+            "type": str,  # "Quyết định", "Nghị định", ...
+            "number": str,
+            "year": int,
+            "issuer": str,  # issuer code: "UBND", "TTg", "CP"
+        },
+        pk=("article_id", "ref"),
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["doc_refs"].create_index(["ref_folded"])
+    db["provinces"].create(
+        {"name": str, "name_folded": str, "now": str, "city": int, "aliases": str}, pk="name"
+    )
+    db["provinces"].insert_all(_province_rows())
+
+
+def _province_rows() -> list[dict]:
+    data = tomllib.loads(
+        resources.files("archive.data").joinpath("provinces.toml").read_text("utf-8")
+    )
+    return [
+        {
+            "name": p["name"],
+            "name_folded": strip_diacritics(p["name"]),
+            "now": p["now"],
+            "city": int(p.get("city", False)),
+            "aliases": json.dumps(p.get("aliases", []), ensure_ascii=False),
+        }
+        for p in data["province"]
+    ]

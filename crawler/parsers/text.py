@@ -91,3 +91,9 @@ def normalize_text(text: str) -> str:
 def normalize_line(text: str) -> str:
     """Like :func:`normalize_text`, but the result is a single line."""
     return " ".join(normalize_text(text).split())
+
+
+def strip_diacritics(text: str) -> str:
+    """Lower-case ASCII-ish form for matching names typed without marks ("Đắk Lắk" → "dak lak")."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
