@@ -191,3 +191,45 @@ def _province_rows() -> list[dict]:
         }
         for p in data["province"]
     ]
+
+
+@migrations()
+def m004_fetch_state_and_attachments(db: sqlite_utils.Database) -> None:
+    """Per-URL fetch state (validators, revisit schedule) and archived attachments.
+
+    Fetch bookkeeping lives apart from ``articles`` so that revisiting an unchanged page
+    leaves the article rows exactly as they were.
+    """
+    db["url_state"].create(
+        {
+            "url_key": str,
+            "site": str,
+            "etag": str,
+            "last_modified": str,
+            "last_fetched": str,
+            "last_status": int,
+            "fetch_count": int,
+            "not_modified_count": int,
+        },
+        pk="url_key",
+    )
+    db["url_state"].create_index(["site"])
+    db["attachments"].create(
+        {
+            "url": str,
+            "site": str,
+            "article_url_key": str,
+            "text": str,
+            "http_status": int,
+            "sha256": str,
+            "size": int,
+            "content_type": str,
+            "truncated": int,
+            "fetched_at": str,
+            "warc_filename": str,
+            "warc_offset": int,
+            "warc_length": int,
+        },
+        pk="url",
+    )
+    db["attachments"].create_index(["article_url_key"])

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,109 @@ class Archive:
                     else:
                         table.update(cid, {"last_seen": seen_at})
         return new
+
+    def known_article_urls(self, site: str) -> set[str]:
+        """Canonical URLs of the site's archived articles (for incremental listing walks)."""
+        return {
+            row["url_key"]
+            for row in self.db.query("select url_key from articles where site = ?", [site])
+        }
+
+    def revisits_due(
+        self, site: str, now: datetime, schedule_days: Iterable[int] = (1, 7, 30)
+    ) -> list[dict[str, Any]]:
+        """Live articles due for a revisit, with their validators for a conditional request.
+
+        An article first seen at ``t`` is due once after ``t + d`` for each ``d`` in the
+        schedule: due when its last fetch happened before the latest such point it has passed.
+        """
+        rows = self.db.query(
+            """
+            select a.url_key, a.first_seen, s.etag, s.last_modified, s.last_fetched
+            from articles a left join url_state s on s.url_key = a.url_key
+            where a.site = ? and coalesce(a.status, 'live') = 'live'
+            """,
+            [site],
+        )
+        due = []
+        for row in rows:
+            first_seen = datetime.fromisoformat(row["first_seen"])
+            points = [first_seen + timedelta(days=d) for d in sorted(schedule_days)]
+            passed = [p for p in points if p <= now]
+            last = datetime.fromisoformat(row["last_fetched"] or row["first_seen"])
+            if passed and last < passed[-1]:
+                due.append(
+                    {
+                        "url": row["url_key"],
+                        "etag": row["etag"],
+                        "last_modified": row["last_modified"],
+                    }
+                )
+        return due
+
+    def record_fetch(
+        self,
+        url_key: str,
+        *,
+        site: str,
+        fetched_at: str,
+        status: int,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Remember when a URL was last fetched and its validators (ETag, Last-Modified)."""
+        with self.db.atomic():
+            self.db.execute(
+                """
+                insert into url_state (url_key, site, etag, last_modified, last_fetched,
+                                       last_status, fetch_count, not_modified_count)
+                values (:url, :site, :etag, :lm, :at, :status, 1, :nm)
+                on conflict(url_key) do update set
+                  etag = coalesce(excluded.etag, url_state.etag),
+                  last_modified = coalesce(excluded.last_modified, url_state.last_modified),
+                  last_fetched = excluded.last_fetched,
+                  last_status = excluded.last_status,
+                  fetch_count = url_state.fetch_count + 1,
+                  not_modified_count = url_state.not_modified_count + excluded.not_modified_count
+                """,
+                {
+                    "url": url_key,
+                    "site": site,
+                    "etag": etag,
+                    "lm": last_modified,
+                    "at": fetched_at,
+                    "status": status,
+                    "nm": 1 if status == 304 else 0,
+                },
+            )
+
+    def mark_removed(self, url_key: str, *, removed_at: str, http_status: int) -> bool:
+        """Mark an archived article removed (it answered 404/410); never deletes anything.
+
+        Returns False when the URL was never archived or is already marked removed.
+        """
+        with self.db.atomic():
+            cursor = self.db.execute(
+                """
+                update articles set status = 'removed', removed_at = ?, http_status = ?
+                where url_key = ? and coalesce(status, 'live') = 'live'
+                """,
+                [removed_at, http_status, url_key],
+            )
+            return cursor.rowcount > 0
+
+    def store_attachment(self, row: Mapping[str, Any]) -> str:
+        """Store an attachment's fetch; returns "new", "changed" or "unchanged" (by sha256)."""
+        with self.db.atomic():
+            try:
+                existing = self.db["attachments"].get(row["url"])
+            except NotFoundError:
+                self.db["attachments"].insert(dict(row))
+                return "new"
+            if existing["sha256"] == row.get("sha256"):
+                return "unchanged"
+            self.db["attachments"].update(row["url"], dict(row))
+            return "changed"
 
     def start_run(self, site: str, *, settings: Mapping[str, Any] | None = None) -> int:
         """Open a crawl-run record; returns its id."""

@@ -8,7 +8,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from archive.storage import Archive
-from crawler.items import ArticleItem
+from crawler.items import ArticleItem, AttachmentItem, NotModifiedItem, PageGoneItem
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,9 @@ class ValidateArticlePipeline:
     def from_crawler(cls, crawler: Crawler) -> ValidateArticlePipeline:
         return cls(crawler.stats)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: object) -> object:
+        if not isinstance(item, ArticleItem):
+            return item
         record = item.record
         if not record.get("title") or not record.get("body"):
             self.stats.inc_value("vngov/dropped")
@@ -54,12 +56,35 @@ class ArchivePipeline:
         if self.archive:
             self.archive.close()
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: object) -> object:
+        assert self.archive is not None
+        if isinstance(item, ArticleItem):
+            self._store_article(item)
+        elif isinstance(item, PageGoneItem):
+            self._store_gone(item)
+        elif isinstance(item, NotModifiedItem):
+            self.archive.record_fetch(
+                item.url, site=item.site, fetched_at=item.fetched_at, status=304
+            )
+            self.stats.inc_value("vngov/articles_not_modified")
+        elif isinstance(item, AttachmentItem):
+            self._store_attachment(item)
+        return item
+
+    def _store_article(self, item: ArticleItem) -> None:
         assert self.archive is not None
         outcome = self.archive.store_article(
             item.record, site=item.site, fetched_at=item.fetched_at, http_status=item.http_status
         )
         self.stats.inc_value(f"vngov/articles_{outcome}")
+        self.archive.record_fetch(
+            item.record.get("canonical_url") or item.url,
+            site=item.site,
+            fetched_at=item.fetched_at,
+            status=item.http_status,
+            etag=item.etag,
+            last_modified=item.last_modified,
+        )
         new_contacts = self.archive.store_contacts(
             item.record.get("contacts", []),
             site=item.site,
@@ -68,4 +93,39 @@ class ArchivePipeline:
         )
         self.stats.inc_value("vngov/contacts_new", new_contacts)
         logger.debug("%s article %s", outcome, item.url)
-        return item
+
+    def _store_gone(self, item: PageGoneItem) -> None:
+        assert self.archive is not None
+        self.archive.record_fetch(
+            item.url, site=item.site, fetched_at=item.fetched_at, status=item.http_status
+        )
+        if self.archive.mark_removed(
+            item.url, removed_at=item.fetched_at, http_status=item.http_status
+        ):
+            self.stats.inc_value("vngov/articles_removed")
+            logger.info("article removed (%s): %s", item.http_status, item.url)
+        else:
+            self.stats.inc_value(f"vngov/errors/http_{item.http_status}")
+            logger.warning("not found (%s): %s", item.http_status, item.url)
+
+    def _store_attachment(self, item: AttachmentItem) -> None:
+        assert self.archive is not None
+        capture = item.capture
+        outcome = self.archive.store_attachment(
+            {
+                "url": item.url,
+                "site": item.site,
+                "article_url_key": item.article_url,
+                "text": item.text,
+                "http_status": item.http_status,
+                "sha256": item.sha256,
+                "size": item.size,
+                "content_type": item.content_type,
+                "truncated": int(item.truncated),
+                "fetched_at": item.fetched_at,
+                "warc_filename": capture.warc_filename if capture else None,
+                "warc_offset": capture.warc_offset if capture else None,
+                "warc_length": capture.warc_length if capture else None,
+            }
+        )
+        self.stats.inc_value(f"vngov/attachments_{outcome}")
