@@ -19,6 +19,8 @@ import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
 from archive.schema import migrations
+from crawler.parsers.dates import VN_TZ
+from crawler.parsers.text import strip_diacritics
 
 # Fields whose change makes a new version. Contacts are site furniture repeated on every page:
 # a changed hotline is tracked in the contacts table, not as a new version of every article.
@@ -34,6 +36,7 @@ CONTENT_FIELDS = (
     "attachments",
 )
 BUSY_TIMEOUT_SECONDS = 30
+MERGER_DATE = "2025-07-01"  # 63 provinces became 34 (Nghị quyết 202/2025/QH15)
 
 
 class ArchiveNotFound(Exception):
@@ -111,27 +114,37 @@ class Archive:
         site: str,
         fetched_at: str,
         http_status: int = 200,
+        provenance: Mapping[str, Any] | None = None,
     ) -> str:
         """Store a parsed article; returns ``"new"``, ``"changed"`` or ``"unchanged"``.
 
         One row per canonical URL in ``articles`` holds the current version; every version,
-        the first included, is also kept whole in ``article_versions``.
+        the first included, is also kept whole in ``article_versions`` with its provenance
+        (``final_url``, ``payload_digest``, ``warc_filename``/``offset``/``length``). An
+        unchanged page writes nothing, except that an article marked removed is live again.
         """
         url_key = record.get("canonical_url") or record["url"]
         digest = content_hash(record)
+        fetch = _provenance(record, fetched_at, provenance)
         with self.db.atomic():
             existing = next(
                 self.db.query(
-                    "select id, version, content_hash from articles where url_key = ?", [url_key]
+                    "select id, version, content_hash, status from articles where url_key = ?",
+                    [url_key],
                 ),
                 None,
             )
             if existing and existing["content_hash"] == digest:
+                if existing["status"] == "removed":
+                    self.db["articles"].update(
+                        existing["id"], {"status": "live", "removed_at": None}
+                    )
                 return "unchanged"
             version = existing["version"] + 1 if existing else 1
             row = _article_row(record, site=site, url_key=url_key)
-            row.update(content_hash=digest, version=version, changed_at=fetched_at)
-            row["http_status"] = http_status
+            row.update(self._provinces(site, record.get("published_at")))
+            row.update(fetch, content_hash=digest, version=version, changed_at=fetched_at)
+            row.update(http_status=http_status, status="live", removed_at=None)
             if existing:
                 article_id = existing["id"]
                 self.db["articles"].update(article_id, row)
@@ -146,9 +159,50 @@ class Archive:
                     "captured_at": fetched_at,
                     "http_status": http_status,
                     "record": json.dumps(dict(record), ensure_ascii=False),
+                    **{k: v for k, v in fetch.items() if k != "fetched_at"},
                 }
             )
+            self._store_doc_refs(article_id, record.get("doc_refs") or [])
         return "changed" if existing else "new"
+
+    def _provinces(self, site: str, published_at: str | None) -> dict[str, str | None]:
+        """The site's province when the article was published, and the province it is in now.
+
+        The registry gives the province a site belonged to before 1 July 2025; an article
+        published on or after that day was already published in the merged province.
+        """
+        row = next(
+            self.db.query(
+                """select s.province, coalesce(p.now, s.province_now, s.province) as now
+                   from sites s left join provinces p on p.name = s.province where s.id = ?""",
+                [site],
+            ),
+            None,
+        )
+        if row is None:
+            return {"province": None, "province_now": None}
+        after_merger = bool(published_at) and published_at[:10] >= MERGER_DATE
+        return {
+            "province": row["now"] if after_merger else row["province"],
+            "province_now": row["now"],
+        }
+
+    def _store_doc_refs(self, article_id: int, refs: Iterable[Mapping[str, Any]]) -> None:
+        self.db.execute("delete from doc_refs where article_id = ?", [article_id])
+        rows = [
+            {
+                "article_id": article_id,
+                "ref": ref["ref"],
+                "ref_folded": strip_diacritics(ref["ref"]),
+                "type": ref.get("type"),
+                "number": ref.get("number"),
+                "year": ref.get("year"),
+                "issuer": ref.get("issuer"),
+            }
+            for ref in refs
+        ]
+        if rows:
+            self.db["doc_refs"].insert_all(rows, replace=True)
 
     def store_contacts(
         self, blocks: Iterable[Mapping[str, Any]], *, site: str, page_url: str, seen_at: str
@@ -295,6 +349,24 @@ class Archive:
         return self.db[table].count
 
 
+def _provenance(
+    record: Mapping[str, Any], fetched_at: str, provenance: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Fetch provenance columns: fetch time in UTC and +07:00, final URL, digest, capture."""
+    provenance = provenance or {}
+    local = datetime.fromisoformat(fetched_at).astimezone(VN_TZ).isoformat(timespec="seconds")
+    return {
+        "fetched_at": fetched_at,
+        "fetched_at_local": local,
+        "final_url": provenance.get("final_url") or record.get("url"),
+        "payload_digest": provenance.get("payload_digest"),
+        "parser_version": (record.get("extraction") or {}).get("parser_version"),
+        "warc_filename": provenance.get("warc_filename"),
+        "warc_offset": provenance.get("warc_offset"),
+        "warc_length": provenance.get("warc_length"),
+    }
+
+
 def _article_row(record: Mapping[str, Any], *, site: str, url_key: str) -> dict[str, Any]:
     return {
         "url_key": url_key,
@@ -314,6 +386,9 @@ def _article_row(record: Mapping[str, Any], *, site: str, url_key: str) -> dict[
         "language": record.get("language"),
         "extraction": json.dumps(record.get("extraction") or {}, ensure_ascii=False),
         "warnings": json.dumps(record.get("warnings") or [], ensure_ascii=False),
+        "updated_at": record.get("updated_at"),
+        "updated_text": record.get("updated_text"),
+        "doc_refs": json.dumps(record.get("doc_refs") or [], ensure_ascii=False),
     }
 
 

@@ -73,8 +73,21 @@ class ArchivePipeline:
 
     def _store_article(self, item: ArticleItem) -> None:
         assert self.archive is not None
+        capture = item.capture
+        provenance = {"final_url": item.final_url}
+        if capture is not None:
+            provenance.update(
+                payload_digest=capture.payload_digest,
+                warc_filename=capture.warc_filename,
+                warc_offset=capture.warc_offset,
+                warc_length=capture.warc_length,
+            )
         outcome = self.archive.store_article(
-            item.record, site=item.site, fetched_at=item.fetched_at, http_status=item.http_status
+            item.record,
+            site=item.site,
+            fetched_at=item.fetched_at,
+            http_status=item.http_status,
+            provenance=provenance,
         )
         self.stats.inc_value(f"vngov/articles_{outcome}")
         self.archive.record_fetch(

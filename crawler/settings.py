@@ -40,12 +40,23 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 200,
     "crawler.pipelines.ArchivePipeline": 800,
 }
+DOWNLOADER_MIDDLEWARES = {
+    # Below redirects (600) and decompression (590): every exchange, bodies as transferred.
+    "crawler.capture.WarcCaptureMiddleware": 800,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.capture.CaptureProvenanceMiddleware": 950,
+}
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
 }
 
-# Where the archive lives; `vngov crawl --db` sets it.
+# Where the archive lives; `vngov crawl --db` sets it. WARC files go beside it
+# (<db stem>-warc/) unless VNGOV_WARC_DIR says otherwise.
 VNGOV_DB = "archive.db"
+VNGOV_WARC = True
+VNGOV_WARC_DIR = ""
+VNGOV_WARC_MAX_SIZE = 100 * 1024 * 1024
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

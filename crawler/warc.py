@@ -1,0 +1,317 @@
+"""Write every response the crawler receives to rolling, gzipped WARC files with a CDXJ index.
+
+WARC is what archivists already use (pywb, ReplayWeb.page, warcio). Records are written from
+what Scrapy's downloader hands over: headers as received and the body after de-chunking but
+before decompression, so a record is a faithful reconstruction of the exchange, not a packet
+capture. Each record is its own gzip member and is flushed at once, so a crawl killed at any
+moment leaves files readable up to the last complete record; the next run trims a torn tail
+(:func:`recover_open_files`) and rebuilds its index.
+
+A response whose payload digest equals the last capture of the same URL is written as a
+``revisit`` record (profile identical-payload-digest) instead of a second full copy.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from crawler.items import Capture
+
+logger = logging.getLogger(__name__)
+
+OPEN_SUFFIX = ".open"
+DEFAULT_MAX_SIZE = 100 * 1024 * 1024
+# Headers that describe the transfer rather than the payload we store.
+_HOP_HEADERS = {"transfer-encoding", "connection", "keep-alive"}
+
+
+def surt(url: str) -> str:
+    """The SURT form used as a CDXJ key: ``vn,gov,angiang,sonoivu)/wps/portal/home``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    key = ",".join(reversed(host.split(".")))
+    if parts.port and parts.port not in (80, 443):
+        key += f":{parts.port}"
+    path = (parts.path or "/").lower()
+    return f"{key}){path}" + (f"?{parts.query.lower()}" if parts.query else "")
+
+
+def warc_timestamp(date: str) -> str:
+    """14-digit CDX timestamp from a WARC-Date."""
+    return date.replace("-", "").replace(":", "").replace("T", "")[:14]
+
+
+@dataclass
+class _Last:
+    digest: str
+    date: str
+
+
+class WarcArchive:
+    """A directory of rolling ``.warc.gz`` files, each with a sorted ``.cdxj`` index beside it."""
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        prefix: str = "vngov",
+        max_size: int = DEFAULT_MAX_SIZE,
+        software: str = "vngov-archive",
+    ):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.software = software
+        recover_open_files(self.directory)
+        self.last: dict[str, _Last] = load_last_captures(self.directory)
+        self._file = None
+        self._path: Path | None = None
+        self._writer: WARCWriter | None = None
+        self._index: list[str] = []
+        self._serial = 0
+
+    # -- files ---------------------------------------------------------------------------
+    def _open_next(self) -> None:
+        self._serial += 1
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+        name = f"{self.prefix}-{stamp}-{os.getpid()}-{self._serial:05d}.warc.gz"
+        self._path = self.directory / (name + OPEN_SUFFIX)
+        self._file = open(self._path, "wb")  # noqa: SIM115 - kept open across records
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        info = self._writer.create_warcinfo_record(
+            name, {"software": self.software, "format": "WARC File Format 1.1"}
+        )
+        self._writer.write_record(info)
+
+    def _roll_if_needed(self) -> None:
+        if self._file is None:
+            self._open_next()
+        elif self._file.tell() >= self.max_size:
+            self.close()
+            self._open_next()
+
+    def close(self) -> None:
+        """Finish the current file: rename it from ``.open`` and write its sorted index."""
+        if self._file is None or self._path is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        final = self._path.with_name(self._path.name[: -len(OPEN_SUFFIX)])
+        os.replace(self._path, final)
+        write_index(final, sorted(self._index))
+        self._file = self._path = self._writer = None
+        self._index = []
+
+    # -- records -------------------------------------------------------------------------
+    def write_exchange(
+        self,
+        url: str,
+        *,
+        method: str,
+        request_headers: list[tuple[str, str]],
+        status: int,
+        reason: str,
+        response_headers: list[tuple[str, str]],
+        body: bytes,
+        protocol: str = "HTTP/1.1",
+    ) -> Capture:
+        """Write a response (or revisit) record and its request; returns where it sits."""
+        self._roll_if_needed()
+        assert self._writer is not None and self._file is not None and self._path is not None
+        headers = [(k, v) for k, v in response_headers if k.lower() not in _HOP_HEADERS]
+        http_headers = StatusAndHeaders(f"{status} {reason}".strip(), headers, protocol=protocol)
+        record = self._writer.create_warc_record(
+            url, "response", payload=BytesIO(body), length=len(body), http_headers=http_headers
+        )
+        self._writer.ensure_digest(record, block=False, payload=True)
+        digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        previous = self.last.get(url)
+        if previous and previous.digest == digest and body:
+            record = self._writer.create_revisit_record(
+                url, digest, url, previous.date, http_headers=http_headers
+            )
+        offset = self._file.tell()
+        self._writer.write_record(record)
+        length = self._file.tell() - offset
+        date = record.rec_headers.get_header("WARC-Date")
+        request = self._writer.create_warc_record(
+            url,
+            "request",
+            http_headers=StatusAndHeaders(
+                f"{method} {_request_target(url)} {protocol}", request_headers, is_http_request=True
+            ),
+        )
+        request.rec_headers.add_header(
+            "WARC-Concurrent-To", record.rec_headers.get_header("WARC-Record-ID")
+        )
+        self._writer.write_record(request)
+        self._file.flush()
+        record_type = record.rec_headers.get_header("WARC-Type")
+        filename = self._path.name[: -len(OPEN_SUFFIX)]
+        self._index.append(
+            _cdxj_line(url, date, status, digest, record_type, headers, filename, offset, length)
+        )
+        if record_type == "response":
+            self.last[url] = _Last(digest=digest, date=date)
+        return Capture(
+            warc_filename=filename,
+            warc_offset=offset,
+            warc_length=length,
+            payload_digest=digest,
+            record_type=record_type,
+        )
+
+
+def _request_target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _cdxj_line(
+    url: str,
+    date: str,
+    status: int,
+    digest: str,
+    record_type: str,
+    headers: list[tuple[str, str]],
+    filename: str,
+    offset: int,
+    length: int,
+) -> str:
+    mime = next((v for k, v in headers if k.lower() == "content-type"), "").split(";")[0].strip()
+    fields = {
+        "url": url,
+        "mime": "warc/revisit" if record_type == "revisit" else (mime or "unk"),
+        "status": str(status),
+        "digest": digest,
+        "length": str(length),
+        "offset": str(offset),
+        "filename": filename,
+    }
+    return f"{surt(url)} {warc_timestamp(date)} {json.dumps(fields, ensure_ascii=False)}"
+
+
+def write_index(warc_path: Path, lines: list[str]) -> None:
+    """Write the sorted CDXJ index of one WARC file beside it (``X.warc.gz`` → ``X.cdxj``)."""
+    index = warc_path.with_name(warc_path.name.removesuffix(".warc.gz") + ".cdxj")
+    tmp = index.with_suffix(".cdxj.tmp")
+    tmp.write_text("".join(line + "\n" for line in sorted(lines)), encoding="utf-8")
+    os.replace(tmp, index)
+
+
+def index_lines(warc_path: Path) -> tuple[list[str], int]:
+    """CDXJ lines of every complete response/revisit record, and the end of the last one."""
+    lines: list[str] = []
+    end = 0
+    with open(warc_path, "rb") as stream:
+        iterator = ArchiveIterator(stream)
+        try:
+            for record in iterator:
+                record.content_stream().read()
+                offset = iterator.get_record_offset()
+                length = iterator.get_record_length()
+                end = offset + length
+                kind = record.rec_type
+                if kind not in ("response", "revisit"):
+                    continue
+                http = record.http_headers
+                lines.append(
+                    _cdxj_line(
+                        record.rec_headers.get_header("WARC-Target-URI"),
+                        record.rec_headers.get_header("WARC-Date"),
+                        int(http.get_statuscode()) if http else 0,
+                        record.rec_headers.get_header("WARC-Payload-Digest") or "",
+                        kind,
+                        http.headers if http else [],
+                        warc_path.name.removesuffix(OPEN_SUFFIX),
+                        offset,
+                        length,
+                    )
+                )
+        except Exception as error:
+            logger.warning("%s: stopped reading at offset %d: %s", warc_path.name, end, error)
+    return lines, end
+
+
+def recover_open_files(directory: Path) -> list[Path]:
+    """Close WARC files a killed crawl left open: trim the torn tail, rename, index them."""
+    recovered = []
+    for path in sorted(directory.glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        lines, end = index_lines(path)
+        with open(path, "r+b") as stream:
+            stream.truncate(end)
+        final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
+        os.replace(path, final)
+        write_index(final, lines)
+        logger.warning("recovered %s (%d records kept)", final.name, len(lines))
+        recovered.append(final)
+    return recovered
+
+
+def load_last_captures(directory: Path) -> dict[str, _Last]:
+    """The newest full (non-revisit) capture of each URL, from the CDXJ indexes."""
+    last: dict[str, _Last] = {}
+    for index in sorted(directory.glob("*.cdxj")):
+        for line in index.read_text(encoding="utf-8").splitlines():
+            try:
+                _, stamp, data = line.split(" ", 2)
+                fields = json.loads(data)
+            except ValueError:
+                continue
+            if fields.get("mime") == "warc/revisit":
+                continue
+            date = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+            current = last.get(fields["url"])
+            iso = date.isoformat().replace("+00:00", "Z")
+            if current is None or current.date < iso:
+                last[fields["url"]] = _Last(digest=fields["digest"], date=iso)
+    return last
+
+
+def read_capture(directory: str | Path, filename: str, offset: int) -> tuple[int, dict, bytes]:
+    """``(status, headers, body)`` of the record at ``offset``; the body decoded of gzip/br."""
+    path = Path(directory) / filename
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)))
+        http = record.http_headers
+        body = record.content_stream().read()  # content_stream undoes Content-Encoding
+        return int(http.get_statuscode()), dict(http.headers), body
+
+
+def default_warc_dir(db_path: str | Path) -> Path:
+    """Where an archive's WARC files live unless configured: ``<db dir>/<db stem>-warc``."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.stem + "-warc")
+
+
+def resolve_revisit(directory: str | Path, url: str, digest: str) -> tuple[str, int] | None:
+    """``(filename, offset)`` of the full response record a revisit of ``url`` refers to."""
+    for index in sorted(Path(directory).glob("*.cdxj")):
+        for line in index.read_text(encoding="utf-8").splitlines():
+            try:
+                fields = json.loads(line.split(" ", 2)[2])
+            except (IndexError, ValueError):
+                continue
+            if (
+                fields.get("url") == url
+                and fields.get("digest") == digest
+                and fields.get("mime") != "warc/revisit"
+            ):
+                return fields["filename"], int(fields["offset"])
+    return None
