@@ -11,21 +11,18 @@ from pathlib import Path
 
 import click
 
+from archive.cli_common import open_existing
 from archive.output import format_rows, output_options
 from archive.search import QueryError, search
-from archive.storage import Archive, ArchiveNotFound
+from archive.storage import Archive
 
 DEFAULT_DB = "archive.db"
+UNHEALTHY_EXIT = 3  # the crawl ran but fetched or parsed nothing, or failed too often
 SEARCH_COLUMNS = ("published_at", "site", "title", "snippet", "url")
 
 
 def _open_existing(db: str) -> Archive:
-    try:
-        return Archive(db, create=False)
-    except ArchiveNotFound:
-        raise click.ClickException(
-            f"no archive at {db} (create one with `vngov crawl SITE --db {db}` or `vngov demo`)"
-        ) from None
+    return open_existing(db)
 
 
 @click.group()
@@ -69,10 +66,25 @@ def crawl(
         )
     except (UnknownSite, ImpoliteSettings, ValueError) as error:
         raise click.ClickException(str(error)) from None
-    summary = _crawl_summary(stats)
-    click.echo(summary, err=True)
-    if not stats.get("response_received_count"):
-        raise click.ClickException("nothing was fetched: is the site reachable?")
+    click.echo(_crawl_summary(stats), err=True)
+    problems = _run_problems(db, stats)
+    if problems:
+        click.echo(f"unhealthy crawl: {'; '.join(problems)}", err=True)
+        sys.exit(UNHEALTHY_EXIT)
+
+
+def _run_problems(db: str, stats: dict) -> list[str]:
+    """What makes this crawl unhealthy, judged from its run record (see archive.reports)."""
+    from archive.reports import run_health
+
+    run_id = stats.get("vngov/run_id")
+    if run_id is None:
+        return ["the crawl did not start (no run record)"]
+    archive = open_existing(db)
+    try:
+        return run_health(archive.db["crawl_runs"].get(run_id))
+    finally:
+        archive.close()
 
 
 def _crawl_summary(stats: dict) -> str:
@@ -164,3 +176,13 @@ def demo(db: str, query: str) -> None:
     from archive.demo import run_demo
 
     run_demo(db, query)
+
+
+def _register_archive_commands() -> None:
+    from archive.cli_archive import ARCHIVE_COMMANDS
+
+    for command in ARCHIVE_COMMANDS:
+        cli.add_command(command)
+
+
+_register_archive_commands()

@@ -165,6 +165,29 @@ class Archive:
             self._store_doc_refs(article_id, record.get("doc_refs") or [])
         return "changed" if existing else "new"
 
+    def apply_reparse(self, article_id: int, version: int, record: Mapping[str, Any]) -> None:
+        """Replace a version's record with a re-extraction from its capture (``vngov reparse``).
+
+        The version keeps its capture and fetch time; its parser version becomes the one that
+        produced the new record. When it is the current version, the article row follows.
+        """
+        parser_version = (record.get("extraction") or {}).get("parser_version")
+        with self.db.atomic():
+            self.db["article_versions"].update(
+                (article_id, version),
+                {
+                    "record": json.dumps(dict(record), ensure_ascii=False),
+                    "content_hash": content_hash(record),
+                    "parser_version": parser_version,
+                },
+            )
+            current = self.db["articles"].get(article_id)
+            if current["version"] == version:
+                row = _article_row(record, site=current["site"], url_key=current["url_key"])
+                row.update(content_hash=content_hash(record), parser_version=parser_version)
+                self.db["articles"].update(article_id, row)
+                self._store_doc_refs(article_id, record.get("doc_refs") or [])
+
     def _provinces(self, site: str, published_at: str | None) -> dict[str, str | None]:
         """The site's province when the article was published, and the province it is in now.
 
