@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -248,17 +249,40 @@ def index_lines(warc_path: Path) -> tuple[list[str], int]:
     return lines, end
 
 
+def complete_prefix(path: Path) -> int:
+    """Length of the longest prefix of a ``.warc.gz`` made of complete gzip members.
+
+    Every record is its own gzip member, so a member cut short by a kill is the torn record.
+    """
+    data = memoryview(path.read_bytes())
+    position = 0
+    while position < len(data):
+        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        cursor = position
+        while not decompressor.eof and cursor < len(data):
+            chunk = data[cursor : cursor + 65536]
+            try:
+                decompressor.decompress(chunk)
+            except zlib.error:
+                return position
+            cursor += len(chunk)
+        if not decompressor.eof:
+            break
+        position = cursor - len(decompressor.unused_data)
+    return position
+
+
 def recover_open_files(directory: Path) -> list[Path]:
     """Close WARC files a killed crawl left open: trim the torn tail, rename, index them."""
     recovered = []
     for path in sorted(directory.glob(f"*.warc.gz{OPEN_SUFFIX}")):
-        lines, end = index_lines(path)
         with open(path, "r+b") as stream:
-            stream.truncate(end)
+            stream.truncate(complete_prefix(path))
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])
         os.replace(path, final)
+        lines, _ = index_lines(final)
         write_index(final, lines)
-        logger.warning("recovered %s (%d records kept)", final.name, len(lines))
+        logger.warning("recovered %s (%d responses kept)", final.name, len(lines))
         recovered.append(final)
     return recovered
 

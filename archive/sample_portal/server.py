@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -61,8 +62,16 @@ class PortalServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, portal: SamplePortal | None = None, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        portal: SamplePortal | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        delay: float = 0.0,
+    ):
         self.portal = portal or SamplePortal()
+        self.delay = delay  # seconds to wait before each answer, to make crawls slow on purpose
+        self.gone: dict[str, int] = {}  # path -> status (404/410) for pages taken down
         self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent)
         super().__init__((host, port), _Handler)
 
@@ -86,7 +95,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests.append(("GET", self.path, self.headers.get("User-Agent", "")))
-        status, content_type, body = route(self.server.portal, self.path)
+        if self.server.delay:
+            time.sleep(self.server.delay)
+        gone = self.server.gone.get(self.path.split("/!ut/")[0])
+        if gone:
+            status, content_type, body = gone, "text/html; charset=utf-8", "<h1>Không tìm thấy</h1>"
+        else:
+            status, content_type, body = route(self.server.portal, self.path)
         data = body.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", content_type)

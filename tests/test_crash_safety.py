@@ -1,0 +1,85 @@
+"""Nothing lost: a crawl killed with SIGKILL at random moments leaves a sound archive."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.sample_portal.server import PortalServer
+from crawler.warc import complete_prefix
+from tests.conftest import REPO
+
+KILLS = 10
+
+
+def crawl_process(base_url, db):
+    return subprocess.Popen(
+        [sys.executable, "-m", "archive", "crawl", "angiang-sonoivu", "--base-url", base_url,
+         "--db", str(db), "--no-delay"],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def archived(db):
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        keys = [r[0] for r in conn.execute("select url_key from articles")]
+        versions = conn.execute("select count(*) from article_versions").fetchone()[0]
+    finally:
+        conn.close()
+    assert len(keys) == len(set(keys))
+    return set(keys), versions
+
+
+def readable_records(warc_dir):
+    """Records readable in every WARC file, open ones up to their last complete member."""
+    count = 0
+    for path in warc_dir.glob("*.warc.gz*"):
+        if path.suffix == ".cdxj":
+            continue
+        prefix = complete_prefix(path)
+        with open(path, "rb") as stream:
+            data = stream.read(prefix)
+        from io import BytesIO
+
+        for record in ArchiveIterator(BytesIO(data)):
+            record.content_stream().read()
+            count += 1
+    return count
+
+
+def test_sigkill_at_random_moments_loses_nothing(tmp_path):
+    rng = random.Random(20240206)
+    server = PortalServer(delay=0.03).start()  # slow enough that kills land mid-crawl
+    db = tmp_path / "archive.db"
+    seen: set[str] = set()
+    try:
+        for _ in range(KILLS):
+            process = crawl_process(server.base_url, db)
+            time.sleep(rng.uniform(0.8, 2.5))
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
+            if not db.exists():
+                continue
+            keys, _ = archived(db)
+            assert seen <= keys, "an article committed before a kill is gone"
+            seen = keys
+            assert readable_records(tmp_path / "archive-warc") > 0
+        final = crawl_process(server.base_url, db)
+        _, stderr = final.communicate(timeout=180)
+        assert final.returncode == 0, stderr
+        assert "Traceback" not in stderr
+    finally:
+        server.stop()
+    keys, versions = archived(db)
+    assert len(keys) == len(server.portal.articles)
+    assert versions == len(server.portal.articles)  # nothing stored twice
+    assert not list((tmp_path / "archive-warc").glob("*.open"))

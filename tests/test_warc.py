@@ -1,0 +1,93 @@
+"""Every response is captured in WARC files that warcio accepts; revisits are not copied."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+import subprocess
+import sys
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.warc import WarcArchive, read_capture
+from tests.conftest import run_vngov
+
+
+def warcio(*args):
+    return subprocess.run(
+        [sys.executable, "-c", "import sys; from warcio.cli import main; sys.exit(main())", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def record_types(path):
+    with open(path, "rb") as stream:
+        return [r.rec_type for r in ArchiveIterator(stream)]
+
+
+def test_crawl_writes_valid_warc_and_revisits_on_recrawl(portal, tmp_path):
+    db = tmp_path / "a.db"
+    args = ("crawl", "angiang-sonoivu", "--base-url", portal.base_url, "--db", str(db), "--no-delay")
+    assert run_vngov(*args).returncode == 0
+    warc_dir = tmp_path / "a-warc"
+    [first] = sorted(warc_dir.glob("*.warc.gz"))
+    assert (warc_dir / first.name.replace(".warc.gz", ".cdxj")).exists()
+    check = warcio("check", "-v", str(first))
+    assert check.returncode == 0, check.stdout + check.stderr
+    index = warcio("index", str(first))
+    assert index.returncode == 0
+    indexed = [json.loads(line) for line in index.stdout.splitlines()]
+    responses = [r for r in indexed if r.get("warc-type") == "response"]
+    assert len(responses) == len(portal.requests)  # robots.txt and every page
+    types = record_types(first)
+    assert types.count("request") == types.count("response") == len(portal.requests)
+
+    # every version points at its capture, and the capture holds the page
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "select v.warc_filename, v.warc_offset, v.payload_digest, a.title "
+        "from article_versions v join articles a on a.id = v.article_id"
+    ).fetchall()
+    conn.close()
+    assert len(rows) == len(portal.portal.articles)
+    for filename, offset, digest, title in rows[:5]:
+        status, _, body = read_capture(warc_dir, filename, offset)
+        assert status == 200 and digest.startswith("sha1:")
+        assert title in body.decode("utf-8")
+
+    requests_before = len(portal.requests)
+    assert run_vngov(*args).returncode == 0
+    second = sorted(warc_dir.glob("*.warc.gz"))[-1]
+    assert second != first
+    types = record_types(second)
+    assert types.count("revisit") == len(portal.requests) - requests_before
+    assert types.count("response") == 0
+    assert warcio("check", str(second)).returncode == 0
+
+
+def test_killed_writer_leaves_a_readable_prefix_and_is_recovered(tmp_path):
+    archive = WarcArchive(tmp_path, prefix="t")
+    for n in range(3):
+        archive.write_exchange(
+            f"http://127.0.0.1/p{n}",
+            method="GET",
+            request_headers=[("User-Agent", "test")],
+            status=200,
+            reason="OK",
+            response_headers=[("Content-Type", "text/html; charset=utf-8")],
+            body=f"<html>trang {n}</html>".encode(),
+        )
+    [open_file] = list(tmp_path.glob("*.warc.gz.open"))
+    archive._file.flush()
+    data = open_file.read_bytes()
+    open_file.write_bytes(data + gzip.compress(b"WARC/1.1\r\nWARC-Type: respo")[:25])  # torn tail
+    # a new writer (the next crawl) trims the torn record, renames and indexes the file
+    WarcArchive(tmp_path, prefix="t")
+    [recovered] = list(tmp_path.glob("t-*.warc.gz"))
+    assert recovered.read_bytes() == data
+    assert record_types(recovered) == ["warcinfo"] + ["response", "request"] * 3
+    index = (tmp_path / recovered.name.replace(".warc.gz", ".cdxj")).read_text().splitlines()
+    assert len(index) == 3
