@@ -233,3 +233,14 @@ def m004_fetch_state_and_attachments(db: sqlite_utils.Database) -> None:
         pk="url",
     )
     db["attachments"].create_index(["article_url_key"])
+
+
+@migrations()
+def m006_run_details(db: sqlite_utils.Database) -> None:
+    """Crawl runs also record removals, errors by kind and their duration."""
+    for column, kind in {
+        "articles_removed": int,
+        "errors_by_kind": str,  # JSON object: {"http_500": 3, "TimeoutError": 1}
+        "duration_seconds": float,
+    }.items():
+        db["crawl_runs"].add_column(column, kind)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from archive.storage import Archive
 
@@ -50,7 +54,14 @@ class CrawlRunRecorder:
         if self.run_id is None:
             return
         stats = self.crawler.stats.get_stats()
-        errors = sum(v for k, v in stats.items() if k.startswith("vngov/errors/"))
+        errors_by_kind = {
+            k.removeprefix("vngov/errors/"): v
+            for k, v in stats.items()
+            if k.startswith("vngov/errors/")
+        }
+        started = stats.get("start_time")
+        finished = stats.get("finish_time") or datetime.now(UTC)  # CoreStats may not have run
+        duration = (finished - started).total_seconds() if started and finished else None
         archive = Archive(self.db_path)
         try:
             archive.finish_run(
@@ -61,8 +72,51 @@ class CrawlRunRecorder:
                 articles_changed=stats.get("vngov/articles_changed", 0),
                 articles_unchanged=stats.get("vngov/articles_unchanged", 0),
                 contacts_new=stats.get("vngov/contacts_new", 0),
-                errors=errors,
+                articles_removed=stats.get("vngov/articles_removed", 0),
+                errors=sum(errors_by_kind.values()),
+                errors_by_kind=errors_by_kind,
+                duration_seconds=duration,
                 stats={k: v for k, v in stats.items() if isinstance(v, int | float | str)},
             )
         finally:
             archive.close()
+
+
+class OneLineErrors(logging.Filter):
+    """Turn a log record's traceback into one line: ``message: ExceptionType: reason``.
+
+    Network failures are expected on government servers; the run record counts them and the
+    log should say what failed and why, not print a stack. ``VNGOV_TRACEBACKS = True`` keeps
+    the full tracebacks for debugging.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class QuietTracebacks:
+    """Extension: install :class:`OneLineErrors` on the root log handlers for this crawl.
+
+    Scrapy may replace the root handler after extensions are built, so the filter is
+    installed again when the engine starts.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> QuietTracebacks:
+        if crawler.settings.getbool("VNGOV_TRACEBACKS"):
+            raise NotConfigured("full tracebacks requested")
+        extension = cls()
+        extension.install()
+        crawler.signals.connect(extension.install, signal=signals.engine_started)
+        return extension
+
+    def install(self) -> None:
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, OneLineErrors) for f in handler.filters):
+                handler.addFilter(OneLineErrors())

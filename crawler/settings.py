@@ -49,11 +49,13 @@ SPIDER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
+    "crawler.extensions.QuietTracebacks": 100,
 }
 
 # Where the archive lives; `vngov crawl --db` sets it. WARC files go beside it
 # (<db stem>-warc/) unless VNGOV_WARC_DIR says otherwise.
 VNGOV_DB = "archive.db"
+VNGOV_TRACEBACKS = False  # True logs full tracebacks instead of one line per failure
 VNGOV_WARC = True
 VNGOV_WARC_DIR = ""
 VNGOV_WARC_MAX_SIZE = 100 * 1024 * 1024
