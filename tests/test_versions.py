@@ -75,8 +75,12 @@ def test_removed_page_is_marked_never_deleted(portal, tmp_path):
     pipeline = ArchivePipeline(str(db), stats=_Stats())
     pipeline.open_spider()
     pipeline.process_item(
-        PageGoneItem(site="angiang-sonoivu", url=url_key, http_status=410,
-                     fetched_at="2026-01-02T03:04:05+00:00")
+        PageGoneItem(
+            site="angiang-sonoivu",
+            url=url_key,
+            http_status=410,
+            fetched_at="2026-01-02T03:04:05+00:00",
+        )
     )
     pipeline.close_spider()
     conn = sqlite3.connect(db)
@@ -101,27 +105,58 @@ class _Stats:
 
 def test_contacts_as_of_a_date(tmp_path):
     archive = Archive(tmp_path / "c.db")
+
     def block(name, phone):
-        return [{"title": "đường dây nóng", "entries": [{
-            "position": 1, "honorific": "Ông", "name": name, "role": "Giám đốc Sở", "unit": None,
-            "text": name, "phones": [{"raw": phone, "e164": "+84" + phone[1:], "kind": "mobile"}],
-            "emails": []}]}]
-    archive.store_contacts(block("Ngô Hồng Yến", "0913658627"), site="s", page_url="u",
-                           seen_at="2024-01-10T00:00:00+00:00")
-    archive.store_contacts(block("Ngô Hồng Yến", "0913658627"), site="s", page_url="u",
-                           seen_at="2024-03-01T00:00:00+00:00")
-    archive.store_contacts(block("Trần Văn Bình", "0988000111"), site="s", page_url="u",
-                           seen_at="2024-06-01T00:00:00+00:00")
+        return [
+            {
+                "title": "đường dây nóng",
+                "entries": [
+                    {
+                        "position": 1,
+                        "honorific": "Ông",
+                        "name": name,
+                        "role": "Giám đốc Sở",
+                        "unit": None,
+                        "text": name,
+                        "phones": [{"raw": phone, "e164": "+84" + phone[1:], "kind": "mobile"}],
+                        "emails": [],
+                    }
+                ],
+            }
+        ]
+
+    archive.store_contacts(
+        block("Ngô Hồng Yến", "0913658627"),
+        site="s",
+        page_url="u",
+        seen_at="2024-01-10T00:00:00+00:00",
+    )
+    archive.store_contacts(
+        block("Ngô Hồng Yến", "0913658627"),
+        site="s",
+        page_url="u",
+        seen_at="2024-03-01T00:00:00+00:00",
+    )
+    archive.store_contacts(
+        block("Trần Văn Bình", "0988000111"),
+        site="s",
+        page_url="u",
+        seen_at="2024-06-01T00:00:00+00:00",
+    )
     archive.close()
+
     def names(*extra):
         rows = json.loads(invoke("contacts", "--db", tmp_path / "c.db", *extra).output)
         return [r["name"] for r in rows]
+
     assert names() == ["Trần Văn Bình"]
     assert names("--as-of", "2024-02-01") == ["Ngô Hồng Yến"]
     assert names("--as-of", "2024-04-15") == ["Ngô Hồng Yến"]  # not yet replaced as far as we know
     assert names("--as-of", "2024-06-02") == ["Trần Văn Bình"]
     assert names("--as-of", "2023-12-31") == []
-    bad = CliRunner().invoke(cli, ["contacts", "--db", str(tmp_path / "c.db"), "--as-of", "hôm qua"])
+    bad = CliRunner().invoke(
+        cli, ["contacts", "--db", str(tmp_path / "c.db"), "--as-of", "hôm qua"]
+    )
     assert bad.exit_code == 2 and "not a date" in bad.output
 
 
@@ -142,8 +177,9 @@ def test_show_prints_provenance_and_citations(edited):
         f'Sở Nội vụ tỉnh An Giang. "{article["title"]}". Đăng ngày {day}/'
     )
     assert "(phiên bản 2, mã băm sha1:" in record["citation"]["vi"]
-    assert f'Published {article["published_at"][:10]}. {url}. Archived by vngov-archive at ' in (
-        record["citation"]["en"]
+    assert (
+        f"Published {article['published_at'][:10]}. {url}. Archived by vngov-archive at "
+        in (record["citation"]["en"])
     )
     missing = CliRunner().invoke(cli, ["show", "999999", "--db", str(db)])
     assert missing.exit_code == 1 and "no archived article" in missing.output
@@ -169,11 +205,14 @@ def test_reparse_reports_then_applies(edited):
     conn = sqlite3.connect(db)
     [(article_id, record)] = conn.execute(
         "select v.article_id, v.record from article_versions v join articles a "
-        "on a.id = v.article_id where a.url_key = ? and v.version = 2", [url]
+        "on a.id = v.article_id where a.url_key = ? and v.version = 2",
+        [url],
     ).fetchall()
     damaged = {**json.loads(record), "title": "Tiêu đề sai do trình phân tích cũ"}
-    conn.execute("update article_versions set record = ? where article_id = ? and version = 2",
-                 [json.dumps(damaged, ensure_ascii=False), article_id])
+    conn.execute(
+        "update article_versions set record = ? where article_id = ? and version = 2",
+        [json.dumps(damaged, ensure_ascii=False), article_id],
+    )
     conn.execute("update articles set title = ? where id = ?", [damaged["title"], article_id])
     conn.commit()
     conn.close()
@@ -183,13 +222,15 @@ def test_reparse_reports_then_applies(edited):
     assert (change["article_id"], change["version"], change["fields"]) == (article_id, 2, ["title"])
     assert "would change (use --apply to write) 1" in report.stderr
     conn = sqlite3.connect(db)
-    assert conn.execute("select title from articles where id = ?", [article_id]).fetchone()[0] == (
-        damaged["title"]
+    assert (
+        conn.execute("select title from articles where id = ?", [article_id]).fetchone()[0]
+        == (damaged["title"])
     )
     applied = invoke("reparse", "--db", db, "--apply")
     assert "rewrote 1" in applied.stderr
-    assert conn.execute("select title from articles where id = ?", [article_id]).fetchone()[0] == (
-        article["title"]
+    assert (
+        conn.execute("select title from articles where id = ?", [article_id]).fetchone()[0]
+        == (article["title"])
     )
     assert invoke("reparse", "--db", db).stdout == ""
     conn.close()

@@ -30,7 +30,15 @@ def record_types(path):
 
 def test_crawl_writes_valid_warc_and_revisits_on_recrawl(portal, tmp_path):
     db = tmp_path / "a.db"
-    args = ("crawl", "angiang-sonoivu", "--base-url", portal.base_url, "--db", str(db), "--no-delay")
+    args = (
+        "crawl",
+        "angiang-sonoivu",
+        "--base-url",
+        portal.base_url,
+        "--db",
+        str(db),
+        "--no-delay",
+    )
     assert run_vngov(*args).returncode == 0
     warc_dir = tmp_path / "a-warc"
     [first] = sorted(warc_dir.glob("*.warc.gz"))
