@@ -27,6 +27,7 @@ from archive.reports import (
     iter_articles,
     recent_runs,
 )
+from archive.storage import JSON_COLUMNS
 
 
 def _article(archive, ref: str) -> dict:
@@ -177,7 +178,7 @@ def export(fmt: str, site: str | None, since: str | None, until: str | None, db:
             writer.writerows(rows)
         else:
             for row in rows:
-                for name in ("images", "attachments", "doc_refs"):
+                for name in JSON_COLUMNS:
                     row[name] = json.loads(row[name] or "[]")
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     finally:

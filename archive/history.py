@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.storage import CONTENT_FIELDS
+from archive.storage import CONTENT_FIELDS, JSON_COLUMNS, PROVENANCE_COLUMNS, RECORD_COLUMNS
 from crawler.parsers.dates import VN_TZ
 from crawler.urls import canonicalize_url
 
@@ -110,15 +110,8 @@ def show_record(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
     article = find_article(db, ref)
     site = next(db.query("select name from sites where id = ?", [article["site"]]), None)
     provenance_fields = (
-        "fetched_at",
-        "fetched_at_local",
+        *PROVENANCE_COLUMNS,
         "http_status",
-        "final_url",
-        "payload_digest",
-        "parser_version",
-        "warc_filename",
-        "warc_offset",
-        "warc_length",
         "province",
         "province_now",
         "status",
@@ -127,24 +120,8 @@ def show_record(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
         "changed_at",
         "version",
     )
-    record = {
-        k: article[k]
-        for k in (
-            "id",
-            "url",
-            "site",
-            "title",
-            "category",
-            "summary",
-            "published_at",
-            "published_text",
-            "updated_at",
-            "author",
-            "source",
-            "body",
-        )
-    }
-    for name in ("images", "attachments", "doc_refs"):
+    record = {k: article[k] for k in RECORD_COLUMNS}
+    for name in JSON_COLUMNS:
         record[name] = json.loads(article[name] or "[]")
     return {
         **record,

@@ -8,36 +8,19 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.storage import JSON_COLUMNS, PROVENANCE_COLUMNS, RECORD_COLUMNS
+
 EXPORT_COLUMNS = (
-    "id",
-    "url",
-    "site",
+    *RECORD_COLUMNS,
+    *JSON_COLUMNS,
     "province",
     "province_now",
-    "category",
-    "title",
-    "summary",
-    "published_at",
-    "published_text",
-    "updated_at",
-    "author",
-    "source",
-    "body",
-    "images",
-    "attachments",
-    "doc_refs",
     "version",
     "status",
     "removed_at",
     "first_seen",
     "changed_at",
-    "fetched_at",
-    "final_url",
-    "payload_digest",
-    "parser_version",
-    "warc_filename",
-    "warc_offset",
-    "warc_length",
+    *PROVENANCE_COLUMNS,
 )
 # A crawl is unhealthy when more than this share of its requests failed.
 ERROR_RATE_LIMIT = 0.2

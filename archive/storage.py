@@ -35,6 +35,33 @@ CONTENT_FIELDS = (
     "images",
     "attachments",
 )
+# Columns of an article row, grouped for reports: what the page said, which of those are JSON,
+# and how it was fetched (see _provenance).
+RECORD_COLUMNS = (
+    "id",
+    "url",
+    "site",
+    "title",
+    "category",
+    "summary",
+    "published_at",
+    "published_text",
+    "updated_at",
+    "author",
+    "source",
+    "body",
+)
+JSON_COLUMNS = ("images", "attachments", "doc_refs")
+PROVENANCE_COLUMNS = (
+    "fetched_at",
+    "fetched_at_local",
+    "final_url",
+    "payload_digest",
+    "parser_version",
+    "warc_filename",
+    "warc_offset",
+    "warc_length",
+)
 BUSY_TIMEOUT_SECONDS = 30
 MERGER_DATE = "2025-07-01"  # 63 provinces became 34 (Nghị quyết 202/2025/QH15)
 

@@ -42,3 +42,25 @@ def shared_corpus() -> Path:
     if not corpus.is_dir():
         pytest.skip(f"shared corpus not found at {corpus} (it sits beside the checkout)")
     return corpus
+
+
+def start_crawl(base_url: str, db: Path, site: str = "angiang-sonoivu") -> subprocess.Popen:
+    """Start ``vngov crawl`` of a loopback server in the background (stderr piped)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archive",
+            "crawl",
+            site,
+            "--base-url",
+            base_url,
+            "--db",
+            str(db),
+            "--no-delay",
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

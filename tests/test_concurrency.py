@@ -3,38 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import time
 
 from archive.sample_portal.server import PortalServer
 from archive.search import search
 from archive.storage import Archive
-from tests.conftest import REPO
+from tests.conftest import start_crawl
 
 
 def test_search_while_crawling(tmp_path):
     server = PortalServer(delay=0.02).start()
     db = tmp_path / "archive.db"
     Archive(db).close()  # schema in place before the crawl starts
-    crawl = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "archive",
-            "crawl",
-            "angiang-sonoivu",
-            "--base-url",
-            server.base_url,
-            "--db",
-            str(db),
-            "--no-delay",
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    crawl = start_crawl(server.base_url, db)
     searches, errors, hits = 0, [], set()
     try:
         while crawl.poll() is None:

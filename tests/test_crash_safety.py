@@ -6,8 +6,6 @@ import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from io import BytesIO
 
@@ -15,30 +13,9 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.sample_portal.server import PortalServer
 from crawler.warc import complete_prefix
-from tests.conftest import REPO
+from tests.conftest import start_crawl
 
 KILLS = 10
-
-
-def crawl_process(base_url, db):
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "archive",
-            "crawl",
-            "angiang-sonoivu",
-            "--base-url",
-            base_url,
-            "--db",
-            str(db),
-            "--no-delay",
-        ],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def archived(db):
@@ -75,7 +52,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     interrupted = 0
     try:
         for _ in range(KILLS):
-            process = crawl_process(server.base_url, db)
+            process = start_crawl(server.base_url, db)
             time.sleep(rng.uniform(0.5, 3.0))
             if process.poll() is None:
                 interrupted += 1
@@ -88,7 +65,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
             seen = keys
             assert readable_records(tmp_path / "archive-warc") > 0
         assert interrupted >= KILLS // 2, f"only {interrupted} kills landed mid-crawl"
-        final = crawl_process(server.base_url, db)
+        final = start_crawl(server.base_url, db)
         _, stderr = final.communicate(timeout=180)
         assert final.returncode == 0, stderr
         assert "Traceback" not in stderr
