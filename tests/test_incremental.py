@@ -1,0 +1,195 @@
+"""Fetch only what is new or changed: stop at archived articles, revisit on a schedule with
+conditional requests, backfill with --full (pausable and resumable), fetch attachments."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.jobs import job_dir
+from tests.conftest import run_vngov
+from tests.portals import PortalServer, db_rows
+from tests.portals.drupal import DrupalPortal
+
+
+@pytest.fixture()
+def server():
+    served = PortalServer(DrupalPortal()).start()
+    yield served
+    served.stop()
+
+
+def crawl(server, db, *extra, expect=0):
+    done = run_vngov(
+        "crawl",
+        server.portal.site_id,
+        "--base-url",
+        server.base_url,
+        "--db",
+        str(db),
+        "--no-delay",
+        *extra,
+    )
+    assert done.returncode == expect, done.stderr
+    assert "Traceback" not in done.stderr
+    return done
+
+
+def last_stats(db):
+    return json.loads(
+        db_rows(db, "select stats from crawl_runs order by id desc limit 1")[0]["stats"]
+    )
+
+
+def backdate(db, days):
+    """Pretend everything in the archive was first seen and last fetched ``days`` ago."""
+    then = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("update articles set first_seen = ?", [then])
+        conn.execute("update url_state set last_fetched = ?", [then])
+    conn.close()
+
+
+def test_listing_walk_stops_after_k_archived_articles(server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl(server, db)
+    assert "/tin-tuc?page=1" in server.requests
+    mark = server.mark()
+    [new] = server.portal.add_articles(1)
+    crawl(server, db, "--set", "VNGOV_STOP_AFTER_KNOWN=2")
+    later = server.since(mark)
+    assert "/tin-tuc?page=1" not in later  # page 1 held the new article and 2 archived ones
+    assert [a.number for a in server.articles_requested(later)] == [new.number]
+    stats = last_stats(db)
+    assert stats["vngov/listings_stopped_at_known"] == 1
+    assert stats["vngov/mode"] == "incremental"
+
+
+def test_revisits_are_conditional_and_catch_edits_and_removals(server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl(server, db)
+    backdate(db, 2)  # past the 1-day revisit
+    portal = server.portal
+    edited, removed = portal.articles[2], portal.articles[4]
+    edited.edit()
+    portal.gone.add(portal.article_path(removed))
+    mark = server.mark()
+    crawl(server, db, "--revisit")
+    later = server.since(mark)
+    assert [p for p in later if p != "/robots.txt"] == [
+        p for p in later if p.startswith("/tin-tuc/")
+    ]  # no home page, listing or feed: revisits only
+    assert len([p for p in later if p.startswith("/tin-tuc/")]) == 6
+    sent = server.headers_seen[mark:]
+    conditional = [h for h in sent if "If-None-Match" in h]
+    assert len(conditional) == 6 and all("If-Modified-Since" in h for h in conditional)
+    stats = last_stats(db)
+    assert stats["vngov/articles_not_modified"] == 4
+    assert stats["vngov/articles_changed"] == 1
+    assert stats["vngov/articles_removed"] == 1
+    rows = {r["title"]: r for r in db_rows(db, "select title, version, status from articles")}
+    assert rows[edited.title]["version"] == 2
+    assert rows[removed.title]["status"] == "removed"
+    not_modified = db_rows(db, "select sum(not_modified_count) as n from url_state")
+    assert not_modified == [{"n": 4}]
+
+    # Nothing is due again until the 7-day mark: a revisit run fetches nothing, and says so.
+    mark = server.mark()
+    done = crawl(server, db, "--revisit")
+    assert server.since(mark) == []
+    assert "no article is due for a revisit" in done.stderr
+
+
+def test_default_crawl_revisits_what_is_due_along_with_the_walk(server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl(server, db)
+    backdate(db, 8)
+    mark = server.mark()
+    crawl(server, db)
+    sent = server.headers_seen[mark:]
+    assert len([h for h in sent if "If-None-Match" in h]) == 6
+    assert "/tin-tuc" in server.since(mark)  # and the listing was walked
+    assert last_stats(db)["vngov/articles_not_modified"] == 6
+
+
+def test_full_crawl_pauses_and_resumes_without_fetching_twice(server, tmp_path):
+    db = tmp_path / "a.db"
+    paused = crawl(server, db, "--full", "--set", "CLOSESPIDER_PAGECOUNT=4")
+    assert "full crawl paused (closespider_pagecount)" in paused.stderr
+    assert f"vngov crawl {server.portal.site_id} --resume" in paused.stderr
+    jobs = job_dir(db, server.portal.site_id)
+    assert (jobs / "vngov-job.json").exists()
+
+    refused = run_vngov(
+        "crawl",
+        server.portal.site_id,
+        "--db",
+        str(db),
+        "--no-delay",
+        "--full",
+        "--base-url",
+        server.base_url,
+    )
+    assert refused.returncode == 1
+    assert "is paused in" in refused.stderr and "--resume" in refused.stderr
+
+    crawl(server, db, "--resume")
+    assert not jobs.exists()
+    assert db_rows(db, "select count(*) as n from articles") == [{"n": 6}]
+    fetched = [a.number for a in server.articles_requested(server.requests)]
+    assert sorted(fetched) == sorted(a.number for a in server.portal.articles)  # once each
+    nothing = run_vngov("crawl", server.portal.site_id, "--db", str(db), "--resume")
+    assert nothing.returncode == 1 and "no paused full crawl" in nothing.stderr
+
+
+def test_interrupted_first_crawl_is_completed_by_the_next_one(server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl(server, db, "--max-pages", "4")
+    assert len(db_rows(db, "select url_key from articles")) < 6
+    crawl(server, db)
+    assert last_stats(db)["vngov/mode"] == "first_full"
+    assert db_rows(db, "select count(*) as n from articles") == [{"n": 6}]
+    crawl(server, db)
+    assert last_stats(db)["vngov/mode"] == "incremental"
+
+
+def test_attachments_are_fetched_hashed_and_listed_with_their_link_text(server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl(server, db)
+    files = {
+        a.name: (a, article) for article in server.portal.articles for a in article.attachments
+    }
+    rows = db_rows(db, "select * from attachments order by url")
+    assert len(rows) == 3
+    for row in rows:
+        attachment, article = files[Path(row["url"]).name]
+        assert row["sha256"] == hashlib.sha256(attachment.data).hexdigest()
+        assert row["size"] == len(attachment.data)
+        assert row["text"] == attachment.text
+        assert row["truncated"] == 0
+        assert row["article_url_key"] == f"{server.base_url}{server.portal.article_path(article)}"
+    assert {r["content_type"] for r in rows} == {
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    mark = server.mark()
+    server.portal.add_articles(1)
+    crawl(server, db)
+    assert not [p for p in server.since(mark) if p.startswith("/files/")]  # not fetched again
+
+
+def test_attachments_over_the_cap_are_recorded_truncated(server, tmp_path):
+    db = tmp_path / "a.db"
+    crawl(server, db, "--set", "VNGOV_ATTACHMENT_MAXSIZE=2500")
+    rows = {Path(r["url"]).name: r for r in db_rows(db, "select * from attachments")}
+    big = rows["bao-cao-so-ket.docx"]
+    assert (big["truncated"], big["sha256"], big["size"]) == (1, None, 5000)
+    small = rows["bang-so-lieu.xlsx"]
+    assert small["truncated"] == 0 and small["size"] == 2000
