@@ -71,6 +71,7 @@ def contact_directory(
     return [
         {
             "site": r["site"],
+            "kind": r["kind"] or "widget",
             "block": r["block_title"],
             "position": r["position"],
             "honorific": r["honorific"],
@@ -79,6 +80,7 @@ def contact_directory(
             "unit": r["unit"],
             "phones": [p["e164"] for p in json.loads(r["phones"] or "[]")],
             "emails": r["emails"].split() if r["emails"] else [],
+            "address": r["address"],
             "first_seen": r["first_seen"],
             "last_seen": r["last_seen"],
         }
@@ -135,6 +137,8 @@ def run_health(run: dict[str, Any]) -> list[str]:
         json.loads(run["stats"]) if isinstance(run.get("stats"), str) else run.get("stats") or {}
     )
     parsed += stats.get("vngov/articles_not_modified", 0)
+    # An incremental crawl that met only archived articles saw them without refetching them.
+    parsed += stats.get("vngov/known_skipped", 0)
     errors = run.get("errors") or 0
     if not fetched:
         problems.append("nothing was fetched")

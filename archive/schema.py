@@ -244,3 +244,39 @@ def m006_run_details(db: sqlite_utils.Database) -> None:
         "duration_seconds": float,
     }.items():
         db["crawl_runs"].add_column(column, kind)
+
+
+@migrations()
+def m005_duplicates(db: sqlite_utils.Database) -> None:
+    """Republished announcements: ``dup_key`` (normalised title, date and body) and
+    ``duplicate_of``, the id of the first capture of the same announcement on any site."""
+    db["articles"].add_column("dup_key", str)
+    db["articles"].add_column("duplicate_of", int)
+    db["articles"].create_index(["dup_key"])
+
+
+@migrations()
+def m003_watches(db: sqlite_utils.Database) -> None:
+    """Saved searches (``vngov watch``) and the publication-date index that sorting by date
+    and date filters walk (without it, ``--sort date`` sorts every match)."""
+    db["watches"].create(
+        {
+            "name": str,
+            "query": str,
+            "filters": str,  # JSON object of archive.search.SearchFilters fields that are set
+            "exact": int,
+            "created_at": str,  # UTC ISO 8601: the feed reports what is new or changed since
+        },
+        pk="name",
+    )
+    db["articles"].create_index(
+        ["published_at"], index_name="articles_published_at", if_not_exists=True
+    )
+
+
+@migrations()
+def m007_contact_kind_and_address(db: sqlite_utils.Database) -> None:
+    """Contacts from site footers sit beside hotline widgets: ``kind`` tells them apart."""
+    db["contacts"].add_column("kind", str)
+    db["contacts"].add_column("address", str)
+    db.execute("update contacts set kind = 'widget' where kind is null")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from sqlite_utils.db import NotFoundError
 
 from archive.schema import migrations
 from crawler.parsers.dates import VN_TZ
+from crawler.parsers.docrefs import fold_doc_ref
 from crawler.parsers.text import strip_diacritics
 
 # Fields whose change makes a new version. Contacts are site furniture repeated on every page:
@@ -79,6 +81,26 @@ def content_hash(record: Mapping[str, Any]) -> str:
     content = {name: record.get(name) for name in CONTENT_FIELDS}
     data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def duplicate_key(title: str | None, published_at: str | None, body: str | None) -> str | None:
+    """What republished copies of one announcement share: title, day and body, compared
+    without case, diacritics (so either tone placement), punctuation or spacing.
+
+    None when there is no title or body to compare.
+    """
+    if not title or not body:
+        return None
+
+    def fold(text: str) -> str:
+        return " ".join(_NOT_WORD.sub(" ", strip_diacritics(text)).split())
+
+    day = (published_at or "")[:10]
+    body_digest = hashlib.sha256(fold(body).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{fold(title)}|{day}|{body_digest}".encode()).hexdigest()[:32]
 
 
 def contact_id(site: str, block_title: str, entry: Mapping[str, Any]) -> str:
@@ -243,7 +265,7 @@ class Archive:
             {
                 "article_id": article_id,
                 "ref": ref["ref"],
-                "ref_folded": strip_diacritics(ref["ref"]),
+                "ref_folded": ref.get("ref_folded") or fold_doc_ref(ref["ref"]),
                 "type": ref.get("type"),
                 "number": ref.get("number"),
                 "year": ref.get("year"),
@@ -269,7 +291,15 @@ class Archive:
                     except NotFoundError:
                         new += 1
                         table.insert(
-                            _contact_row(cid, site, block["title"], entry, page_url, seen_at)
+                            _contact_row(
+                                cid,
+                                site,
+                                block["title"],
+                                entry,
+                                page_url,
+                                seen_at,
+                                kind=block.get("kind", "widget"),
+                            )
                         )
                     else:
                         table.update(cid, {"last_seen": seen_at})
@@ -281,6 +311,73 @@ class Archive:
             row["url_key"]
             for row in self.db.query("select url_key from articles where site = ?", [site])
         }
+
+    def fetch_validators(self, site: str) -> dict[str, tuple[str | None, str | None]]:
+        """``url_key → (etag, last_modified)`` of the site's fetched URLs that have any."""
+        rows = self.db.query(
+            """
+            select url_key, etag, last_modified from url_state
+            where site = ? and (etag is not null or last_modified is not null)
+            """,
+            [site],
+        )
+        return {row["url_key"]: (row["etag"], row["last_modified"]) for row in rows}
+
+    def last_complete_walk(self, site: str) -> str | None:
+        """When a crawl of the site last finished walking every listing to its end (the
+        spider's ``vngov/walk_complete`` stat), or None if none ever did."""
+        row = next(
+            self.db.query(
+                """
+                select max(finished_at) as finished_at from crawl_runs
+                where site = ? and finish_reason = 'finished'
+                  and json_extract(stats, '$."vngov/walk_complete"') = 1
+                """,
+                [site],
+            ),
+            None,
+        )
+        return row["finished_at"] if row else None
+
+    def link_duplicate(self, url_key: str) -> int | None:
+        """Link an article to the first capture of the same announcement, on any site.
+
+        Two captures are the same announcement when their title, publication date and text
+        (summary and body: one portal's sapo is another's first paragraph) agree once
+        normalised (see :func:`duplicate_key`). Sets ``dup_key`` and
+        ``duplicate_of`` (the id of the earliest capture, or null for the first one) and
+        returns ``duplicate_of``; writes nothing when both are already right.
+        """
+        with self.db.atomic():
+            row = next(
+                self.db.query(
+                    "select id, title, published_at, summary, body, first_seen, dup_key,"
+                    " duplicate_of from articles where url_key = ?",
+                    [url_key],
+                ),
+                None,
+            )
+            if row is None:
+                return None
+            text = "\n\n".join(part for part in (row["summary"], row["body"]) if part)
+            key = duplicate_key(row["title"], row["published_at"], text)
+            first = None
+            if key:
+                first = next(
+                    self.db.query(
+                        "select id from articles where dup_key = ? and id != ?"
+                        " and (first_seen < ? or (first_seen = ? and id < ?))"
+                        " order by first_seen, id limit 1",
+                        [key, row["id"], row["first_seen"], row["first_seen"], row["id"]],
+                    ),
+                    None,
+                )
+            duplicate_of = first["id"] if first else None
+            if (row["dup_key"], row["duplicate_of"]) != (key, duplicate_of):
+                self.db["articles"].update(
+                    row["id"], {"dup_key": key, "duplicate_of": duplicate_of}
+                )
+            return duplicate_of
 
     def revisits_due(
         self, site: str, now: datetime, schedule_days: Iterable[int] = (1, 7, 30)
@@ -443,7 +540,13 @@ def _article_row(record: Mapping[str, Any], *, site: str, url_key: str) -> dict[
 
 
 def _contact_row(
-    cid: str, site: str, block_title: str, entry: Mapping[str, Any], page_url: str, seen_at: str
+    cid: str,
+    site: str,
+    block_title: str,
+    entry: Mapping[str, Any],
+    page_url: str,
+    seen_at: str,
+    kind: str = "widget",
 ) -> dict[str, Any]:
     phones = entry.get("phones", [])
     return {
@@ -462,4 +565,6 @@ def _contact_row(
         "first_seen": seen_at,
         "last_seen": seen_at,
         "first_url": page_url,
+        "kind": kind,
+        "address": entry.get("address"),
     }

@@ -30,6 +30,9 @@ class ValidateArticlePipeline:
         if not isinstance(item, ArticleItem):
             return item
         record = item.record
+        if record.get("page_type") == "error":
+            self.stats.inc_value("vngov/errors/error_page")
+            raise DropItem(f"error page ({'; '.join(record.get('warnings', []))}): {item.url}")
         if not record.get("title") or not record.get("body"):
             self.stats.inc_value("vngov/dropped")
             missing = [name for name in ("title", "body") if not record.get(name)]
@@ -98,8 +101,9 @@ class ArchivePipeline:
             etag=item.etag,
             last_modified=item.last_modified,
         )
+        footer = item.record.get("footer")
         new_contacts = self.archive.store_contacts(
-            item.record.get("contacts", []),
+            [*item.record.get("contacts", []), *([footer] if footer else [])],
             site=item.site,
             page_url=item.url,
             seen_at=item.fetched_at,

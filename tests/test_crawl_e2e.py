@@ -21,8 +21,17 @@ def rows(db, sql):
 
 
 def crawl(portal, db):
+    # --full: these tests recrawl every article; a default (incremental) crawl would skip the
+    # archived ones (see tests/test_incremental.py).
     return run_vngov(
-        "crawl", "angiang-sonoivu", "--base-url", portal.base_url, "--db", str(db), "--no-delay"
+        "crawl",
+        "angiang-sonoivu",
+        "--base-url",
+        portal.base_url,
+        "--db",
+        str(db),
+        "--no-delay",
+        "--full",
     )
 
 
@@ -39,8 +48,16 @@ def test_crawl_archives_every_article_once_and_recrawl_changes_nothing(portal, t
     assert len(stored) == len(expected) >= 31
     assert {r["url_key"] for r in stored} == expected
     assert all(r["title"] and r["published_at"] and r["version"] == 1 for r in stored)
-    contacts = rows(db, "select name, unit from contacts order by position")
-    assert len(contacts) == 6
+    contacts = rows(db, "select kind, name, unit from contacts order by kind, block_title, position")
+    assert [(c["kind"], c["name"] or c["unit"]) for c in contacts] == [
+        ("footer", "SỞ NỘI VỤ TỈNH AN GIANG"),
+        ("widget", "Trương Long Hồ"),
+        ("widget", "Phòng Tổng hợp - UBND tỉnh"),
+        ("widget", "Tổ kiểm tra công vụ"),
+        ("widget", "Ngô Hồng Yến"),
+        ("widget", "Ngô Thị Ngọc Hạnh"),
+        ("widget", "Thanh tra Sở"),
+    ]
 
     # robots.txt obeyed (the login area is disallowed), honest User-Agent on every request
     paths = [path for _, path, _ in portal.requests]
@@ -56,7 +73,7 @@ def test_crawl_archives_every_article_once_and_recrawl_changes_nothing(portal, t
     assert f"0 new, 0 changed, {len(expected)} unchanged articles" in second.stderr
     assert rows(db, "select * from articles order by id") == before
     assert rows(db, "select count(*) as n from article_versions") == [{"n": len(expected)}]
-    assert rows(db, "select count(*) as n from contacts") == [{"n": 6}]
+    assert rows(db, "select count(*) as n from contacts") == [{"n": 7}]
     runs = rows(db, "select articles_new, articles_unchanged, finish_reason from crawl_runs")
     assert runs == [
         {"articles_new": len(expected), "articles_unchanged": 0, "finish_reason": "finished"},

@@ -10,7 +10,9 @@ attachments.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from html import escape
@@ -44,6 +46,11 @@ class SamplePortal:
     @cached_property
     def by_path(self) -> dict[str, dict[str, Any]]:
         return {self.article_path(a): a for a in self.articles}
+
+    @cached_property
+    def attachments(self) -> dict[str, dict[str, Any]]:
+        """Attachment path → its link, for every document an article links to."""
+        return {a["href"]: a for article in self.articles for a in article.get("attachments", [])}
 
     def category_slug(self, name: str) -> str:
         return self.site["categories"][name]
@@ -281,3 +288,24 @@ ROBOTS_TXT = """User-agent: *
 Disallow: /wps/myportal/
 Disallow: /wps/portal/Home/tim-kiem
 """
+
+
+def render_document(attachment: dict[str, Any]) -> tuple[str, bytes]:
+    """``(content_type, bytes)`` of a small stand-in for an attached PDF or Word file."""
+    title = attachment["text"]
+    if attachment["href"].endswith(".pdf"):
+        text = title.encode("ascii", "replace").decode()
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+        body = (
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R>>endobj\n"
+            + f"4 0 obj<</Length {len(stream)}>>stream\n".encode()
+            + stream
+            + b"\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+        )
+        return "application/pdf", body
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as document:
+        document.writestr("word/document.xml", f"<w:document><w:t>{escape(title)}</w:t></w:document>")
+    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buffer.getvalue()

@@ -12,6 +12,7 @@ from archive.sample_portal.render import (
     ROBOTS_TXT,
     SamplePortal,
     render_article,
+    render_document,
     render_home,
     render_listing,
     render_static,
@@ -29,7 +30,7 @@ STATIC_PAGES = {
 }
 
 
-def route(portal: SamplePortal, raw_path: str) -> tuple[int, str, str]:
+def route(portal: SamplePortal, raw_path: str) -> tuple[int, str, str | bytes]:
     """``(status, content_type, body)`` for a request path."""
     parts = urlsplit(raw_path)
     path = parts.path.split("/!ut/")[0].rstrip("/") or "/"
@@ -39,6 +40,8 @@ def route(portal: SamplePortal, raw_path: str) -> tuple[int, str, str]:
         return 200, "text/html; charset=utf-8", render_home(portal)
     if path in portal.by_path:
         return 200, "text/html; charset=utf-8", render_article(portal, portal.by_path[path])
+    if path in portal.attachments:
+        return 200, *render_document(portal.attachments[path])
     if path in STATIC_PAGES:
         return 200, "text/html; charset=utf-8", render_static(portal, *STATIC_PAGES[path])
     for category in portal.site["categories"]:
@@ -102,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, content_type, body = gone, "text/html; charset=utf-8", "<h1>Không tìm thấy</h1>"
         else:
             status, content_type, body = route(self.server.portal, self.path)
-        data = body.encode("utf-8")
+        data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))

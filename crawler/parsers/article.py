@@ -25,8 +25,14 @@ from itertools import islice
 from urllib.parse import unquote, urljoin, urlsplit
 
 from crawler.parsers.authors import Byline, parse_byline
-from crawler.parsers.contacts import parse_contact_block
+from crawler.parsers.contacts import (
+    FOOTER_SELECTORS,
+    find_footer,
+    parse_contact_block,
+    parse_footer_contacts,
+)
 from crawler.parsers.dates import ParsedDate, parse_date_detail, to_iso
+from crawler.parsers.docrefs import find_doc_refs
 from crawler.parsers.generic import (
     PageContext,
     collapsed_text,
@@ -42,6 +48,7 @@ from crawler.parsers.generic import (
 from crawler.parsers.html import AttributeIndex, HtmlElement, block_text, inline_text, parse_page
 from crawler.parsers.profiles import detect_platform
 from crawler.parsers.records import Article, Attachment, ContactBlock, Image
+from crawler.parsers.text import detect_mojibake
 from crawler.urls import canonicalize_url
 
 PARSER_VERSION = "0.2.0"
@@ -588,6 +595,13 @@ def _contacts(page: PageContext, as_of: datetime | None) -> list[ContactBlock]:
     return blocks
 
 
+def _footer(page: PageContext, as_of: datetime | None) -> ContactBlock | None:
+    """The agency's own contacts from the site footer (profile selectors, then generic)."""
+    selectors = [spec for _source, spec in page.specs("footer")]
+    element = find_footer(page.root, [*selectors, *FOOTER_SELECTORS])
+    return parse_footer_contacts(element, as_of=as_of) if element is not None else None
+
+
 def _error_text(page: PageContext) -> str | None:
     """What an error page says ("Không tìm thấy"), or None for a page with content."""
     for value, _element, _rule in page.values("error", skip_chrome=False):
@@ -688,6 +702,11 @@ def parse_article(
 
     published = dates.published.value if dates.published else None
     record.contacts = _contacts(ctx, published)
+    record.footer = _footer(ctx, published)
+    text = "\n".join(filter(None, (record.title, record.summary, record.body)))
+    record.doc_refs = [ref.as_dict() for ref in find_doc_refs(text)]
+    if mojibake := detect_mojibake(text):
+        warnings.append(f"mojibake: the text looks like {mojibake} read as Unicode")
     if record.published_at is None:
         record.page_type = "page"
     for name, value in (("title", record.title), ("body", record.body)):

@@ -77,6 +77,8 @@ class Article:
     images: list[Image] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     contacts: list[ContactBlock] = field(default_factory=list)
+    footer: ContactBlock | None = None  # the agency's address and numbers in the site footer
+    doc_refs: list[dict[str, Any]] = field(default_factory=list)  # see parsers.docrefs
     language: str | None = None
     encoding: str | None = None
     page_type: str = "article"
