@@ -25,12 +25,7 @@ from itertools import islice
 from urllib.parse import unquote, urljoin, urlsplit
 
 from crawler.parsers.authors import Byline, parse_byline
-from crawler.parsers.contacts import (
-    FOOTER_SELECTORS,
-    find_footer,
-    parse_contact_block,
-    parse_footer_contacts,
-)
+from crawler.parsers.contacts import FOOTER_SELECTORS, footer_contacts, parse_contact_block
 from crawler.parsers.dates import ParsedDate, parse_date_detail, to_iso
 from crawler.parsers.docrefs import find_doc_refs
 from crawler.parsers.generic import (
@@ -595,11 +590,14 @@ def _contacts(page: PageContext, as_of: datetime | None) -> list[ContactBlock]:
     return blocks
 
 
+# Garbled pages are garbled throughout: a sample is enough to tell, and the check is costly.
+MOJIBAKE_SAMPLE_CHARS = 3000
+
+
 def _footer(page: PageContext, as_of: datetime | None) -> ContactBlock | None:
     """The agency's own contacts from the site footer (profile selectors, then generic)."""
     selectors = [spec for _source, spec in page.specs("footer")]
-    element = find_footer(page.root, [*selectors, *FOOTER_SELECTORS])
-    return parse_footer_contacts(element, as_of=as_of) if element is not None else None
+    return footer_contacts(page.root, [*selectors, *FOOTER_SELECTORS], as_of=as_of)
 
 
 def _error_text(page: PageContext) -> str | None:
@@ -705,7 +703,7 @@ def parse_article(
     record.footer = _footer(ctx, published)
     text = "\n".join(filter(None, (record.title, record.summary, record.body)))
     record.doc_refs = [ref.as_dict() for ref in find_doc_refs(text)]
-    if mojibake := detect_mojibake(text):
+    if mojibake := detect_mojibake(text[:MOJIBAKE_SAMPLE_CHARS]):
         warnings.append(f"mojibake: the text looks like {mojibake} read as Unicode")
     if record.published_at is None:
         record.page_type = "page"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from crawler.parsers.emails import find_emails
@@ -37,6 +37,8 @@ FOOTER_SELECTORS = (
     "#bottom",
     ".bottom",
 )
+# A run of digits long enough for a phone number, or the mark of an email address.
+_CONTACT_HINT = re.compile(r"\d[\d .()\-–]{5,}\d|[@＠]|\[at\]|\(at\)", re.IGNORECASE)
 _HEADING = "h1, h2, h3, h4, h5, h6, [class*='title'], [class*='header'], caption"
 _POSITION = re.compile(r"^\d{1,2}[.)]?$")
 _POSITION_PREFIX = re.compile(r"^\d{1,2}\s*[.)/\-–]\s+(?=\S)")
@@ -339,16 +341,41 @@ def parse_contact_block(
 # --- footers -------------------------------------------------------------------------------
 
 
+def _footer_candidates(root: HtmlElement, selectors: Iterable[str]) -> Iterator[HtmlElement]:
+    """Elements matched by ``selectors`` (in order, each once) whose text could hold a contact."""
+    tried: set[HtmlElement] = set()
+    for selector in dict.fromkeys(selectors):
+        for element in select(root, selector):
+            if element in tried:
+                continue
+            tried.add(element)
+            if _CONTACT_HINT.search(element.text_content()):  # cheap test before parsing
+                yield element
+
+
 def find_footer(
     root: HtmlElement, selectors: Iterable[str] = FOOTER_SELECTORS
 ) -> HtmlElement | None:
     """The page's footer: the first element matched by ``selectors`` (tried in order) that
     holds a phone number or an email address, or None."""
-    for selector in selectors:
-        for element in select(root, selector):
-            text = block_text(element)
-            if find_phones(text) or find_emails(text):
-                return element
+    for element in _footer_candidates(root, selectors):
+        text = block_text(element)
+        if find_phones(text) or find_emails(text):
+            return element
+    return None
+
+
+def footer_contacts(
+    root: HtmlElement,
+    selectors: Iterable[str] = FOOTER_SELECTORS,
+    *,
+    as_of: date | datetime | None = None,
+) -> ContactBlock | None:
+    """The contacts of the page's footer: the first candidate that yields a block."""
+    for element in _footer_candidates(root, selectors):
+        block = parse_footer_contacts(element, as_of=as_of)
+        if block is not None:
+            return block
     return None
 
 

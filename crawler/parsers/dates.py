@@ -448,6 +448,8 @@ def _rule_relative(text: str, base: datetime | None) -> _Result:
 
 
 _DATEPARSER_CACHE: dict[str, Any] = {}
+# The longest date strings seen ("Thứ Hai, ngày 5 tháng 3 năm 2024, 10:30 (GMT+7)") fit in this.
+DATEPARSER_MAX_CHARS = 64
 
 
 def _rule_dateparser(text: str, base: datetime | None) -> _Result:
@@ -458,6 +460,8 @@ def _rule_dateparser(text: str, base: datetime | None) -> _Result:
     dateparser can only place to the week, month or year ("tháng 3/2024", "năm ngoái") are
     rejected: they are not the date of a page.
     """
+    if len(text) > DATEPARSER_MAX_CHARS:
+        return _MISS  # a sentence, not a date string: dateparser would be slow and wrong
     without_times = _TIME_ONLY.sub(" ", text)
     if len(_NUMBER.findall(without_times)) < 2 and not _DATE_WORD.search(without_times):
         return _MISS
