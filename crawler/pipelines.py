@@ -40,8 +40,8 @@ class ValidateArticlePipeline:
         return item
 
 
-class ArchivePipeline:
-    """Store each article (new, changed or unchanged) and the contacts seen on its page."""
+class _ArchiveBacked:
+    """A pipeline with its own connection to the archive (``VNGOV_DB``) for the crawl."""
 
     def __init__(self, db_path: str, stats):
         self.db_path = db_path
@@ -49,7 +49,7 @@ class ArchivePipeline:
         self.archive: Archive | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+    def from_crawler(cls, crawler: Crawler):
         return cls(crawler.settings.get("VNGOV_DB"), crawler.stats)
 
     def open_spider(self) -> None:
@@ -58,6 +58,10 @@ class ArchivePipeline:
     def close_spider(self) -> None:
         if self.archive:
             self.archive.close()
+
+
+class ArchivePipeline(_ArchiveBacked):
+    """Store each article (new, changed or unchanged) and the contacts seen on its page."""
 
     def process_item(self, item: object) -> object:
         assert self.archive is not None
@@ -146,3 +150,23 @@ class ArchivePipeline:
             }
         )
         self.stats.inc_value(f"vngov/attachments_{outcome}")
+
+
+class DuplicateLinkPipeline(_ArchiveBacked):
+    """Link republished announcements: the same text on several portals is one announcement.
+
+    Provincial departments republish the province's announcements, and districts republish
+    the departments'. Each copy stays an article of its own site (it is what that site
+    published), and ``articles.duplicate_of`` points at the first capture of it, so searches
+    and counts can fold copies together (``where duplicate_of is null``). Runs after
+    :class:`ArchivePipeline`, once the article is stored.
+    """
+
+    def process_item(self, item: object) -> object:
+        if isinstance(item, ArticleItem) and self.archive is not None:
+            url_key = item.record.get("canonical_url") or item.url
+            first = self.archive.link_duplicate(url_key)
+            if first is not None:
+                self.stats.inc_value("vngov/articles_duplicate")
+                logger.debug("%s republishes article %s", url_key, first)
+        return item

@@ -11,11 +11,19 @@ BOT_NAME = "vngov"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# An honest User-Agent that says who we are and where to complain.
-USER_AGENT = (
-    "vngov-archive/0.1 (+https://github.com/vngov-archive/vngov-archive; "
-    "archives public announcements of Vietnamese government portals)"
-)
+
+def user_agent(contact_url: str) -> str:
+    """An honest User-Agent that says who we are and where to complain."""
+    return (
+        f"vngov-archive/0.1 (+{contact_url}; "
+        "archives public announcements of Vietnamese government portals)"
+    )
+
+
+# Where site operators can reach whoever runs the crawl; `--set VNGOV_CONTACT_URL=...` (or
+# `-s` with scrapy) puts another one in the User-Agent.
+VNGOV_CONTACT_URL = "https://github.com/vngov-archive/vngov-archive"
+USER_AGENT = user_agent(VNGOV_CONTACT_URL)
 ROBOTSTXT_OBEY = True  # default False in a bare Scrapy project
 
 CONCURRENT_REQUESTS = 16
@@ -39,8 +47,16 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {
     "crawler.pipelines.ValidateArticlePipeline": 200,
     "crawler.pipelines.ArchivePipeline": 800,
+    # After storing: link a republished announcement to the first capture of it.
+    "crawler.pipelines.DuplicateLinkPipeline": 850,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # Above RedirectMiddleware (600): sees a 3xx first, stops redirects back into the chain.
+    "crawler.middlewares.RedirectLoopMiddleware": 610,
+    # Below decompression (590): reads the decoded page; 200 error/CAPTCHA pages fail here.
+    "crawler.middlewares.ErrorPageMiddleware": 580,
+    # Above RetryMiddleware (550): holds the host's slot on 429/503 before the retry queues.
+    "crawler.middlewares.BackoffMiddleware": 560,
     # Below redirects (600) and decompression (590): every exchange, bodies as transferred.
     "crawler.capture.WarcCaptureMiddleware": 800,
 }
@@ -50,12 +66,29 @@ SPIDER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.CrawlRunRecorder": 500,
     "crawler.extensions.QuietTracebacks": 100,
+    # Progress on stderr (live line, log lines or JSON) and the undated-article count.
+    "crawler.progress.ProgressReporter": 510,
 }
 
 # Where the archive lives; `vngov crawl --db` sets it. WARC files go beside it
 # (<db stem>-warc/) unless VNGOV_WARC_DIR says otherwise.
 VNGOV_DB = "archive.db"
+# The user registry (sites added with `vngov sites add`); default: sites.local.toml beside it.
+VNGOV_REGISTRY = ""
+# Incremental crawls stop walking a listing after this many archived articles in a row.
+VNGOV_STOP_AFTER_KNOWN = 10
+# Archived articles are fetched again (conditionally) this many days after first seen.
+VNGOV_REVISIT_DAYS = [1, 7, 30]
+# Attachments (PDF, DOC(X), XLS(X)) larger than this are recorded as truncated, not hashed.
+VNGOV_ATTACHMENT_MAXSIZE = 20 * 1024 * 1024
+# After a 429/503 without Retry-After, hold the host for BASE × 2^(n-1) s, at most MAX s
+# (a Retry-After is honoured up to MAX as well).
+VNGOV_BACKOFF_BASE = 10.0
+VNGOV_BACKOFF_MAX = 600.0
 VNGOV_TRACEBACKS = False  # True logs full tracebacks instead of one line per failure
+VNGOV_PROGRESS = "auto"  # live line on a terminal, else log lines; or live, log, json, off
+VNGOV_PROGRESS_INTERVAL = 0  # seconds between reports; 0: 0.5 s live, 60 s otherwise
+VNGOV_LOG_JSON = False  # True: every log record as one JSON object per line
 VNGOV_WARC = True
 VNGOV_WARC_DIR = ""
 VNGOV_WARC_MAX_SIZE = 100 * 1024 * 1024
