@@ -48,7 +48,9 @@ def test_crawl_archives_every_article_once_and_recrawl_changes_nothing(portal, t
     assert len(stored) == len(expected) >= 31
     assert {r["url_key"] for r in stored} == expected
     assert all(r["title"] and r["published_at"] and r["version"] == 1 for r in stored)
-    contacts = rows(db, "select kind, name, unit from contacts order by kind, block_title, position")
+    contacts = rows(
+        db, "select kind, name, unit from contacts order by kind, block_title, position"
+    )
     assert [(c["kind"], c["name"] or c["unit"]) for c in contacts] == [
         ("footer", "SỞ NỘI VỤ TỈNH AN GIANG"),
         ("widget", "Trương Long Hồ"),

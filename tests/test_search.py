@@ -147,3 +147,106 @@ def test_fold_keeps_length_so_offsets_map_back():
 def test_parse_query_quotes_every_term():
     parsed = parse_query('959/QĐ-UBND "ke hoach" -huy')
     assert parsed.match == '("959 QD UBND" AND "ke hoach") NOT "huy"'
+
+
+# --- accent-exact search ----------------------------------------------------------------------
+
+
+def test_exact_keeps_the_diacritics_as_typed(archive):
+    assert set(slugs(archive, "hòa", exact=True)) == {"hoagiai", "hoanhap"}  # either placement
+    assert slugs(archive, "hoa", exact=True) == []  # no unmarked "hoa" anywhere
+    assert slugs(archive, "Đồng Tháp", exact=True) == ["dongthap"]
+    assert slugs(archive, "Dong Thap", exact=True) == []
+    assert slugs(archive, "959/QĐ-UBND", exact=True) == ["quyetdinh"]
+    assert slugs(archive, "959/QD-UBND", exact=True) == []
+
+
+def test_exact_highlights_only_exact_matches(archive):
+    archive.store_article(
+        {
+            "url": "https://example.gov.vn/mixed",
+            "title": "Hóa chất và hòa giải",
+            "body": "Kiểm tra hóa chất; hòa giải tranh chấp; hoá đơn điện tử.",
+        },
+        site="test",
+        fetched_at="2024-06-01T00:00:00+00:00",
+    )
+    [row] = [r for r in search(archive.db, "hóa", exact=True) if r["url"].endswith("/mixed")]
+    assert row["title_highlighted"] == "<mark>Hóa</mark> chất và hòa giải"
+    assert row["snippet"] == (
+        "Kiểm tra <mark>hóa</mark> chất; hòa giải tranh chấp; <mark>hoá</mark> đơn điện tử."
+    )
+
+
+def test_exact_prefix_without_tone_takes_any_tone(archive):
+    assert slugs(archive, "Quyê*", exact=True) == ["quyetdinh"]
+    assert slugs(archive, "Quye*", exact=True) == []
+
+
+def test_tone_variants_cover_both_placements():
+    from archive.search import tone_variants
+
+    assert tone_variants("hòa") == {"hòa", "hoà"}
+    assert tone_variants("thuỷ") == {"thủy", "thuỷ"}
+    assert tone_variants("hoa") == {"hoa"}
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+def test_scores_are_fts5_bm25(archive):
+    """On an archive smaller than the IDF window our bm25 is FTS5's, to the last digit."""
+    from archive.search import BM25_WEIGHTS, _tiers
+
+    for query in ["tinh gian bien che", "hoa OR tinh", "quyet* dinh", "de an 06", "dong thap"]:
+        tiers = _tiers(parse_query(query))
+        for row in search(archive.db, query):
+            tier = tiers[0] if row["phrase_match"] or len(tiers) == 1 else tiers[1]
+            [fts] = archive.db.execute(
+                f"select bm25(articles_fts, {', '.join(map(str, BM25_WEIGHTS))}) from articles_fts"
+                " where articles_fts match ? and rowid = ?",
+                [tier.match, row["id"]],
+            ).fetchone()
+            assert row["score"] == round(fts, 4), (query, row["url"])
+
+
+def test_title_hits_rank_above_body_hits(archive):
+    for slug, title, body in [
+        ("inbody", "Thông báo của Ủy ban", "Sạt lở bờ sông Tiền; khắc phục sạt lở kịp thời."),
+        ("intitle", "Khắc phục sạt lở bờ sông", "Ủy ban chỉ đạo các xã ven sông."),
+    ]:
+        record = {"url": f"https://example.gov.vn/{slug}", "title": title, "body": body}
+        archive.store_article(record, site="test", fetched_at="2024-06-01T00:00:00+00:00")
+    assert slugs(archive, "sat lo") == ["intitle", "inbody"]
+
+
+def test_only_the_newest_matches_are_ranked_beyond_the_cap(archive, monkeypatch):
+    import archive.search as module
+
+    monkeypatch.setattr(module, "RANK_CANDIDATES", 2)
+    results = search(archive.db, "tinh", limit=2)
+    assert results.ranked_all is False
+    assert len(results) == 2
+    assert search(archive.db, "hoa giai vien", limit=2).ranked_all is True
+
+
+def test_sort_by_date(archive):
+    for i, slug in enumerate(["dean06", "tinhgian", "hoagiai"]):
+        archive.db.execute(
+            "update articles set published_at = ? where url like ?",
+            [f"2024-0{i + 1}-01T00:00:00+07:00", f"%/{slug}"],
+        )
+    archive.db.conn.commit()
+    assert slugs(archive, "tinh OR hoa", sort="date")[:3] == ["hoagiai", "tinhgian", "dean06"]
+
+
+def test_unknown_sort_is_a_clear_error(archive):
+    with pytest.raises(QueryError, match="unknown sort 'size'"):
+        search(archive.db, "tinh", sort="size")
+
+
+def test_a_page_larger_than_the_candidates_is_filled(archive, monkeypatch):
+    import archive.search as module
+
+    monkeypatch.setattr(module, "RANK_CANDIDATES", 2)
+    assert len(search(archive.db, "tinh OR hoa OR quyet", limit=5)) == 5
