@@ -206,13 +206,17 @@ def stats(db: str, fmt: str) -> None:
 
 @click.command()
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--site", help="Only this site id.")
 @db_option
 @output_options
-def runs(limit: int, db: str, fmt: str) -> None:
-    """Recent crawl runs and whether each was healthy."""
+def runs(limit: int, site: str | None, db: str, fmt: str) -> None:
+    """Recent crawl runs, whether each was healthy, and warnings from comparing each with
+    the site's earlier runs (listings that suddenly yield nothing, dates that stop parsing)."""
+    from archive.health import checked_runs
+
     archive = open_existing(db)
     try:
-        rows = recent_runs(archive.db, limit=limit)
+        rows = checked_runs(archive.db, limit=limit, site=site)
     finally:
         archive.close()
     click.echo(format_rows(rows, fmt))

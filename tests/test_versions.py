@@ -18,8 +18,17 @@ from tests.conftest import run_vngov
 
 
 def crawl(portal, db):
+    # --full: a recrawl must refetch the archived articles to see an edit at once (a default,
+    # incremental crawl skips them until their revisit is due).
     done = run_vngov(
-        "crawl", "angiang-sonoivu", "--base-url", portal.base_url, "--db", str(db), "--no-delay"
+        "crawl",
+        "angiang-sonoivu",
+        "--base-url",
+        portal.base_url,
+        "--db",
+        str(db),
+        "--no-delay",
+        "--full",
     )
     assert done.returncode == 0, done.stderr
     return done

@@ -1,0 +1,121 @@
+"""Peak memory of one long crawl: `vngov crawl` over a portal of ``--articles`` articles.
+
+Serves a large sample portal (``bench/portals.py``, 10 teasers a listing page) on 127.0.0.3
+in a separate process, crawls it with ``vngov crawl --no-delay --quiet`` into a fresh
+archive, samples the crawl's resident memory (VmRSS) every ``--every`` seconds, and reports
+its peak (``ru_maxrss`` from ``wait4``, which counts that one process). 50,000 articles in 50
+categories make about 55,000 pages. It takes a while; run it in the background:
+
+    nohup .venv/bin/python bench/memory.py --articles 50000 > memory.json &
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SITE = "angiang-sonoivu"
+HOST, PORT = "127.0.0.3", 18100
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), None)
+    return int(line.split()[1]) / 1024 if line else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=50000)
+    parser.add_argument("--categories", type=int, default=50)
+    parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
+    args = parser.parse_args()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "portals.py"),
+            "--articles",
+            str(args.articles),
+            "--categories",
+            str(args.categories),
+            "--hosts",
+            HOST,
+            "--port",
+            str(PORT),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+    samples: list[tuple[float, float]] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="vngov-bench-") as tmp:
+            db = Path(tmp) / "memory.db"
+            started = time.monotonic()
+            crawl = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "archive",
+                    "crawl",
+                    SITE,
+                    "--base-url",
+                    f"http://{HOST}:{PORT}",
+                    "--db",
+                    str(db),
+                    "--no-delay",
+                    "--quiet",
+                ],
+                cwd=ROOT,
+            )
+            stop = threading.Event()
+
+            def sample() -> None:
+                while not stop.wait(args.every):
+                    value = rss_mb(crawl.pid)
+                    if value is not None:
+                        samples.append((round(time.monotonic() - started), round(value)))
+
+            threading.Thread(target=sample, daemon=True).start()
+            _, status, usage = os.wait4(crawl.pid, 0)
+            stop.set()
+            crawl.returncode = os.waitstatus_to_exitcode(status)
+            elapsed = time.monotonic() - started
+            conn = sqlite3.connect(db)
+            pages, articles = conn.execute(
+                "select pages_fetched, articles_new from crawl_runs order by id desc limit 1"
+            ).fetchone()
+            conn.close()
+    finally:
+        server.terminate()
+    step = max(1, len(samples) // 20)
+    print(
+        json.dumps(
+            {
+                "exit_code": crawl.returncode,
+                "pages": pages,
+                "articles": articles,
+                "seconds": round(elapsed),
+                "peak_rss_mb": round(usage.ru_maxrss / 1024),
+                "rss_mb_samples": samples[::step],
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
