@@ -272,10 +272,29 @@ def complete_prefix(path: Path) -> int:
     return position
 
 
+def _writer_alive(path: Path) -> bool:
+    """True when the process named in an open file's name (``…-PID-SERIAL.warc.gz.open``) runs."""
+    try:
+        pid = int(path.name.split("-")[-2])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists but belongs to someone else
+    return True
+
+
 def recover_open_files(directory: Path) -> list[Path]:
     """Close WARC files a killed crawl left open: trim the torn tail, rename, index them."""
     recovered = []
     for path in sorted(directory.glob(f"*.warc.gz{OPEN_SUFFIX}")):
+        if _writer_alive(path):
+            continue  # another crawl on this archive is still writing it
         with open(path, "r+b") as stream:
             stream.truncate(complete_prefix(path))
         final = path.with_name(path.name[: -len(OPEN_SUFFIX)])

@@ -99,3 +99,20 @@ def test_killed_writer_leaves_a_readable_prefix_and_is_recovered(tmp_path):
     assert record_types(recovered) == ["warcinfo"] + ["response", "request"] * 3
     index = (tmp_path / recovered.name.replace(".warc.gz", ".cdxj")).read_text().splitlines()
     assert len(index) == 3
+
+
+def test_a_file_another_live_crawl_is_writing_is_left_alone(tmp_path):
+    import subprocess
+    import sys
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        live = tmp_path / f"vngov-20240101000000000000-{sleeper.pid}-00001.warc.gz.open"
+        live.write_bytes(b"")
+        WarcArchive(tmp_path, prefix="t")
+        assert live.exists()  # not trimmed, not renamed: its writer is still running
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    WarcArchive(tmp_path, prefix="t")
+    assert not live.exists()  # once the writer is gone, the next crawl recovers it
