@@ -258,12 +258,17 @@ def normalize_text(text: str) -> str:
     composes into one letter ("trồng"). Newlines are kept (they separate paragraphs); runs of
     other whitespace become one space.
     """
-    text = html.unescape(text)
-    text = _repair_lost_ampersands(text)
-    text = unicodedata.normalize("NFC", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if ";" in text:  # every lost-ampersand entity ends in ";": most text has none
+        text = _repair_lost_ampersands(text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    if "\n" in text:
+        text = "\n".join(line.strip() for line in text.split("\n"))
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def normalize_line(text: str) -> str:
