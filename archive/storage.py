@@ -126,6 +126,9 @@ def open_database(path: str | Path, *, create: bool = True) -> sqlite_utils.Data
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
     db = sqlite_utils.Database(conn)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    # In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits,
+    # which the next crawl fetches again. FULL would fsync every page stored.
+    db.execute("PRAGMA synchronous = NORMAL")
     if create:
         db.enable_wal()
         migrations.apply(db)

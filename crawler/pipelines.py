@@ -79,6 +79,12 @@ class ArchivePipeline(_ArchiveBacked):
         return item
 
     def _store_article(self, item: ArticleItem) -> None:
+        """Article, fetch state and contacts in one transaction: all of a page or none of it."""
+        assert self.archive is not None
+        with self.archive.db.atomic():
+            self._store_article_rows(item)
+
+    def _store_article_rows(self, item: ArticleItem) -> None:
         assert self.archive is not None
         capture = item.capture
         provenance = {"final_url": item.final_url}

@@ -86,9 +86,12 @@ def test_search_page_without_diacritics_finds_and_highlights(browser, site):
 def test_table_search_box_without_diacritics(browser, site):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.wait import WebDriverWait
 
     browser.get(f"{site}/archive/articles")
     box = browser.find_element(By.ID, "_search")
     box.send_keys("dong thap chuyen doi so", Keys.ENTER)
+    # the unfiltered table has the same cells: wait for the search's page, not the old one
+    WebDriverWait(browser, 20).until(lambda b: "_search=" in b.current_url)
     cells = _wait_for(browser, "td.col-title")
     assert [cell.text for cell in cells] == [TITLE]

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+
+from lxml import etree
 
 from crawler.parsers.emails import find_emails
 from crawler.parsers.html import HtmlElement, block_text, inline_text, select
@@ -308,6 +312,31 @@ def _split_entries(element: HtmlElement) -> list[list[str]]:
     return groups
 
 
+_PARSED: OrderedDict[tuple, ContactBlock | None] = OrderedDict()
+_PARSED_MAX = 256
+
+
+def _same_markup_same_result(parse: Callable) -> Callable:
+    """Reuse the result for a widget already parsed: portals repeat the same hotline box and
+    footer on every page, and parsing them is most of the cost of a page. The key is the
+    element's markup and the date the phones are read as of, so the function stays pure."""
+
+    @functools.wraps(parse)
+    def parse_once(element: HtmlElement, *, as_of: date | datetime | None = None):
+        day = as_of.date() if isinstance(as_of, datetime) else as_of
+        key = (parse.__name__, etree.tostring(element, with_tail=False), day)
+        if key in _PARSED:
+            _PARSED.move_to_end(key)
+        else:
+            _PARSED[key] = parse(element, as_of=as_of)
+            if len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
+        return copy.deepcopy(_PARSED[key])
+
+    return parse_once
+
+
+@_same_markup_same_result
 def parse_contact_block(
     element: HtmlElement, *, as_of: date | datetime | None = None
 ) -> ContactBlock | None:
@@ -402,6 +431,7 @@ def _plausible_title(text: str) -> bool:
     )
 
 
+@_same_markup_same_result
 def parse_footer_contacts(
     element: HtmlElement, *, as_of: date | datetime | None = None
 ) -> ContactBlock | None:
