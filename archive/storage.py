@@ -202,8 +202,10 @@ class Archive:
                 self.db["articles"].update(article_id, row)
             else:
                 row["first_seen"] = fetched_at
-                article_id = self.db["articles"].insert(row).last_pk
-            self.db["article_versions"].insert(
+                article_id = _insert(self.db, "articles", row)
+            _insert(
+                self.db,
+                "article_versions",
                 {
                     "article_id": article_id,
                     "version": version,
@@ -212,7 +214,7 @@ class Archive:
                     "http_status": http_status,
                     "record": json.dumps(dict(record), ensure_ascii=False),
                     **{k: v for k, v in fetch.items() if k != "fetched_at"},
-                }
+                },
             )
             self._store_doc_refs(article_id, record.get("doc_refs") or [])
         return "changed" if existing else "new"
@@ -276,37 +278,38 @@ class Archive:
             }
             for ref in refs
         ]
-        if rows:
-            self.db["doc_refs"].insert_all(rows, replace=True)
+        for row in {r["ref"]: r for r in rows}.values():
+            _insert(self.db, "doc_refs", row)
 
     def store_contacts(
         self, blocks: Iterable[Mapping[str, Any]], *, site: str, page_url: str, seen_at: str
     ) -> int:
         """Record the contact entries seen on a page; returns how many were new to the site."""
-        new = 0
+        rows = {}
+        for block in blocks:
+            for entry in block["entries"]:
+                cid = contact_id(site, block["title"], entry)
+                kind = block.get("kind", "widget")
+                rows[cid] = _contact_row(
+                    cid, site, block["title"], entry, page_url, seen_at, kind=kind
+                )
+        if not rows:
+            return 0
+        marks = ", ".join("?" * len(rows))
         with self.db.atomic():
-            table = self.db["contacts"]
-            for block in blocks:
-                for entry in block["entries"]:
-                    cid = contact_id(site, block["title"], entry)
-                    try:
-                        table.get(cid)
-                    except NotFoundError:
-                        new += 1
-                        table.insert(
-                            _contact_row(
-                                cid,
-                                site,
-                                block["title"],
-                                entry,
-                                page_url,
-                                seen_at,
-                                kind=block.get("kind", "widget"),
-                            )
-                        )
-                    else:
-                        table.update(cid, {"last_seen": seen_at})
-        return new
+            known = {
+                r[0]
+                for r in self.db.execute(
+                    f"select id from contacts where id in ({marks})", list(rows)
+                )
+            }
+            for cid, row in rows.items():
+                if cid not in known:
+                    _insert(self.db, "contacts", row)
+            self.db.conn.executemany(
+                "update contacts set last_seen = ? where id = ?", [(seen_at, c) for c in known]
+            )
+        return len(rows) - len(known)
 
     def known_article_urls(self, site: str) -> set[str]:
         """Canonical URLs of the site's archived articles (for incremental listing walks)."""
@@ -497,6 +500,18 @@ class Archive:
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+def _insert(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int:
+    """Insert one row with plain SQL; returns its rowid.
+
+    sqlite-utils' ``insert()`` introspects the table on every call, which made it most of the
+    cost of storing a page; the hot paths know their columns.
+    """
+    columns = ", ".join(f"[{name}]" for name in row)
+    marks = ", ".join("?" * len(row))
+    cursor = db.execute(f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
+    return cursor.lastrowid
 
 
 def _provenance(

@@ -236,7 +236,45 @@ def decode_html(body: bytes | str, content_type: str | None = None) -> tuple[str
 # --- normalising ---------------------------------------------------------------------------
 
 
+# Names whose "&" a double escape loses, as they end the word before ";": a cheap test that
+# saves running the three repair patterns on the many texts that merely contain a ";".
+_LOST_NAME_ENDINGS = (
+    "quo",
+    "dash",
+    "llip",
+    "nbsp",
+    "quot",
+    "apos",
+    "amp",
+    "lt",
+    "gt",
+    "copy",
+    "reg",
+    "deg",
+    "bull",
+    "middot",
+    "acute",
+    "grave",
+    "circ",
+    "tilde",
+    "breve",
+    "horn",
+    "stroke",
+)
+_ENTITY_CANDIDATE = re.compile(r"([#A-Za-z0-9]{2,8});")
+
+
+def _may_have_lost_ampersands(text: str) -> bool:
+    for match in _ENTITY_CANDIDATE.finditer(text):
+        word = match.group(1)
+        if word.endswith(_LOST_NAME_ENDINGS) or "#" in word:
+            return True
+    return False
+
+
 def _repair_lost_ampersands(text: str) -> str:
+    if not _may_have_lost_ampersands(text):
+        return text
     text = _LOST_AMP_PUNCT.sub(lambda m: html.unescape(f"&{m.group(1) or m.group(2)};"), text)
     text = _LOST_AMP_LETTER.sub(lambda m: html.unescape(f"&{m.group(1)};"), text)
 
