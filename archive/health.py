@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.reports import run_health
+from archive.reports import RUN_COLUMNS, run_health
 
 MIN_HISTORY = 3  # earlier finished runs needed before comparing
 HISTORY = 5  # earlier runs compared with
@@ -34,18 +34,6 @@ MIN_USUAL_PAGES = 20
 UNDATED_SHARE = 0.5  # dates "fail" when at least half the articles have none...
 USUAL_UNDATED_SHARE = 0.1  # ...where at most a tenth usually had none
 MIN_ARTICLES_FOR_DATES = 5
-RUN_COLUMNS = (
-    "id",
-    "site",
-    "started_at",
-    "finished_at",
-    "finish_reason",
-    "pages_fetched",
-    "articles_new",
-    "articles_changed",
-    "articles_unchanged",
-    "errors",
-)
 
 
 def _stats(run: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,19 @@ EXPORT_COLUMNS = (
     "changed_at",
     *PROVENANCE_COLUMNS,
 )
+# What `vngov runs` shows of each crawl run.
+RUN_COLUMNS = (
+    "id",
+    "site",
+    "started_at",
+    "finished_at",
+    "finish_reason",
+    "pages_fetched",
+    "articles_new",
+    "articles_changed",
+    "articles_unchanged",
+    "errors",
+)
 # A crawl is unhealthy when more than this share of its requests failed.
 ERROR_RATE_LIMIT = 0.2
 
@@ -156,21 +169,7 @@ def recent_runs(db: sqlite_utils.Database, limit: int = 10) -> list[dict[str, An
     for row in rows:
         problems = run_health(row) if row.get("finished_at") else ["did not finish"]
         result.append(
-            {
-                k: row.get(k)
-                for k in (
-                    "id",
-                    "site",
-                    "started_at",
-                    "finished_at",
-                    "finish_reason",
-                    "pages_fetched",
-                    "articles_new",
-                    "articles_changed",
-                    "articles_unchanged",
-                    "errors",
-                )
-            }
+            {k: row.get(k) for k in RUN_COLUMNS}
             | {"healthy": not problems, "problems": "; ".join(problems)}
         )
     return result

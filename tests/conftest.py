@@ -64,3 +64,17 @@ def start_crawl(base_url: str, db: Path, site: str = "angiang-sonoivu") -> subpr
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def crawl_portal(portal: PortalServer, db: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Run ``vngov crawl`` of the sample portal into ``db`` with delays off (loopback)."""
+    return run_vngov(
+        "crawl",
+        "angiang-sonoivu",
+        "--base-url",
+        portal.base_url,
+        "--db",
+        str(db),
+        "--no-delay",
+        *extra,
+    )

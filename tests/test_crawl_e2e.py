@@ -8,7 +8,7 @@ import sys
 
 from crawler.settings import USER_AGENT
 from crawler.urls import canonicalize_url
-from tests.conftest import REPO, run_vngov
+from tests.conftest import REPO, crawl_portal, run_vngov
 
 
 def rows(db, sql):
@@ -23,16 +23,7 @@ def rows(db, sql):
 def crawl(portal, db):
     # --full: these tests recrawl every article; a default (incremental) crawl would skip the
     # archived ones (see tests/test_incremental.py).
-    return run_vngov(
-        "crawl",
-        "angiang-sonoivu",
-        "--base-url",
-        portal.base_url,
-        "--db",
-        str(db),
-        "--no-delay",
-        "--full",
-    )
+    return crawl_portal(portal, db, "--full")
 
 
 def test_crawl_archives_every_article_once_and_recrawl_changes_nothing(portal, tmp_path):

@@ -14,22 +14,13 @@ from archive.cli import cli
 from archive.storage import Archive
 from crawler.items import PageGoneItem
 from crawler.pipelines import ArchivePipeline
-from tests.conftest import run_vngov
+from tests.conftest import crawl_portal
 
 
 def crawl(portal, db):
     # --full: a recrawl must refetch the archived articles to see an edit at once (a default,
     # incremental crawl skips them until their revisit is due).
-    done = run_vngov(
-        "crawl",
-        "angiang-sonoivu",
-        "--base-url",
-        portal.base_url,
-        "--db",
-        str(db),
-        "--no-delay",
-        "--full",
-    )
+    done = crawl_portal(portal, db, "--full")
     assert done.returncode == 0, done.stderr
     return done
 

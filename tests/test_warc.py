@@ -11,7 +11,7 @@ import sys
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.warc import WarcArchive, read_capture
-from tests.conftest import run_vngov
+from tests.conftest import crawl_portal
 
 
 def warcio(*args):
@@ -30,16 +30,7 @@ def record_types(path):
 
 def test_crawl_writes_valid_warc_and_revisits_on_recrawl(portal, tmp_path):
     db = tmp_path / "a.db"
-    args = (
-        "crawl",
-        "angiang-sonoivu",
-        "--base-url",
-        portal.base_url,
-        "--db",
-        str(db),
-        "--no-delay",
-    )
-    assert run_vngov(*args).returncode == 0
+    assert crawl_portal(portal, db).returncode == 0
     warc_dir = tmp_path / "a-warc"
     [first] = sorted(warc_dir.glob("*.warc.gz"))
     assert (warc_dir / first.name.replace(".warc.gz", ".cdxj")).exists()
@@ -67,7 +58,7 @@ def test_crawl_writes_valid_warc_and_revisits_on_recrawl(portal, tmp_path):
         assert title in body.decode("utf-8")
 
     requests_before = len(portal.requests)
-    assert run_vngov(*args).returncode == 0
+    assert crawl_portal(portal, db).returncode == 0
     second = sorted(warc_dir.glob("*.warc.gz"))[-1]
     assert second != first
     types = record_types(second)
