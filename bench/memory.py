@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+from portals import spawn_portal  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SITE = "angiang-sonoivu"
@@ -43,23 +45,7 @@ def main() -> None:
     parser.add_argument("--categories", type=int, default=50)
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     args = parser.parse_args()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "portals.py"),
-            "--articles",
-            str(args.articles),
-            "--categories",
-            str(args.categories),
-            "--hosts",
-            HOST,
-            "--port",
-            str(PORT),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+    server = spawn_portal(args.articles, args.categories, HOST, PORT)
     samples: list[tuple[float, float]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="vngov-bench-") as tmp:

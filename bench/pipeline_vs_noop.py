@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from portals import spawn_portal  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -115,23 +117,7 @@ def main() -> None:
     if args.noop:
         noop_crawl()
         return
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "portals.py"),
-            "--articles",
-            str(args.articles),
-            "--categories",
-            str(args.categories),
-            "--hosts",
-            HOST,
-            "--port",
-            str(PORT),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+    server = spawn_portal(args.articles, args.categories, HOST, PORT)
     runs: dict[str, list[dict[str, float]]] = {"noop": [], "full": []}
     try:
         with tempfile.TemporaryDirectory(prefix="vngov-bench-") as tmp:

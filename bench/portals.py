@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import subprocess
 import sys
 import threading
 from datetime import date, timedelta
@@ -93,6 +94,31 @@ def serve(portal: SamplePortal, hosts: list[str], port: int) -> list[PortalServe
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
     return servers
+
+
+def spawn_portal(articles: int, categories: int, host: str, port: int) -> subprocess.Popen:
+    """Serve a large portal from a separate process; returns once it says it is ready.
+
+    A process of its own, so that serving does not share the measured crawler's interpreter.
+    """
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--articles",
+            str(articles),
+            "--categories",
+            str(categories),
+            "--hosts",
+            host,
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+    return server
 
 
 def main() -> None:
