@@ -11,8 +11,6 @@ from archive.sample_portal.server import PortalServer
 from archive.search import search
 from archive.storage import Archive
 
-DEMO_SITE = "angiang-sonoivu"
-
 
 def run_demo(db: str, query: str) -> None:
     """Serve the sample portal, crawl it into ``db``, print counts and a sample search."""
@@ -20,9 +18,11 @@ def run_demo(db: str, query: str) -> None:
 
     started = time.monotonic()
     server = PortalServer().start()
-    click.echo(f"Serving the sample portal of {DEMO_SITE} at {server.base_url}", err=True)
+    click.echo(
+        f"Serving the sample portal of {server.portal.site_id} at {server.base_url}", err=True
+    )
     try:
-        stats = run_crawl(DEMO_SITE, db, base_url=server.base_url, relaxed=True)
+        stats = run_crawl(server.portal.site_id, db, base_url=server.base_url, relaxed=True)
     finally:
         server.stop()
     archive = Archive(db)

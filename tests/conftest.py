@@ -67,10 +67,10 @@ def start_crawl(base_url: str, db: Path, site: str = "angiang-sonoivu") -> subpr
 
 
 def crawl_portal(portal: PortalServer, db: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run ``vngov crawl`` of the sample portal into ``db`` with delays off (loopback)."""
+    """Run ``vngov crawl`` of the site a loopback portal stands in for, with delays off."""
     return run_vngov(
         "crawl",
-        "angiang-sonoivu",
+        portal.portal.site_id,
         "--base-url",
         portal.base_url,
         "--db",

@@ -23,7 +23,7 @@ from crawler.parsers.html import parse_html
 from crawler.sites import load_sites
 from crawler.spiders.portal import effective_content_type
 from crawler.urls import canonicalize_url, request_url
-from tests.conftest import run_vngov, shared_corpus
+from tests.conftest import crawl_portal, shared_corpus
 from tests.portals import PORTALS, PortalServer, db_rows
 
 # -- canonical URLs ----------------------------------------------------------------------
@@ -360,15 +360,7 @@ def test_the_same_articles_on_two_portals_are_linked_across_sites(tmp_path):
     for platform in ("drupal", "chinhphu"):  # both publish the same six announcements
         server = PortalServer(PORTALS[platform]()).start()
         try:
-            done = run_vngov(
-                "crawl",
-                server.portal.site_id,
-                "--base-url",
-                server.base_url,
-                "--db",
-                str(db),
-                "--no-delay",
-            )
+            done = crawl_portal(server, db)
         finally:
             server.stop()
         assert done.returncode == 0, done.stderr

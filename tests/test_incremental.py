@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.jobs import job_dir
-from tests.conftest import run_vngov
+from tests.conftest import crawl_portal, run_vngov
 from tests.portals import PortalServer, db_rows
 from tests.portals.drupal import DrupalPortal
 
@@ -25,16 +25,7 @@ def server():
 
 
 def crawl(server, db, *extra, expect=0):
-    done = run_vngov(
-        "crawl",
-        server.portal.site_id,
-        "--base-url",
-        server.base_url,
-        "--db",
-        str(db),
-        "--no-delay",
-        *extra,
-    )
+    done = crawl_portal(server, db, *extra)
     assert done.returncode == expect, done.stderr
     assert "Traceback" not in done.stderr
     return done

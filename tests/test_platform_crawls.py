@@ -14,7 +14,7 @@ import pytest
 
 from crawler.sites import get_site
 from crawler.urls import canonicalize_url
-from tests.conftest import run_vngov
+from tests.conftest import crawl_portal
 from tests.portals import PORTALS, PortalServer, db_rows
 
 # Requests that show each platform's own way of listing was followed (first crawl).
@@ -42,16 +42,7 @@ def server(request):
 
 
 def crawl(server, db, *extra):
-    done = run_vngov(
-        "crawl",
-        server.portal.site_id,
-        "--base-url",
-        server.base_url,
-        "--db",
-        str(db),
-        "--no-delay",
-        *extra,
-    )
+    done = crawl_portal(server, db, *extra)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return done

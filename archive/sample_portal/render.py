@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from html import escape
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar
 
 PAGE_SIZE = 10
 ARTICLE_PREFIX = "/wps/portal/Home/tin-tuc/tin-chi-tiet"
@@ -32,6 +32,7 @@ def _load_json(name: str) -> Any:
 class SamplePortal:
     """The portal's content: site furniture and articles, newest first."""
 
+    site_id: ClassVar[str] = "angiang-sonoivu"  # the registry entry it stands in for
     site: dict[str, Any] = field(default_factory=lambda: _load_json("site.json"))
     articles: list[dict[str, Any]] = field(default_factory=list)
 
