@@ -623,11 +623,15 @@ def search(
     parsed = parse_query(query)
     matcher = ExactMatcher(parsed) if exact else None
     try:
-        if sort in ("date", "changed"):
-            hits, ranked_all = _by_date(db, parsed, where, limit, matcher, sort), True
-        else:
-            hits, ranked_all = _by_relevance(db, parsed, where, limit, matcher)
-        rows = _rows(db, [hit.id for hit in hits])
+        # One read transaction, so the counts bm25 needs and the rows it ranks come from one
+        # snapshot even while a crawl commits in another process (otherwise a phrase can be
+        # counted in more rows than the index held a moment before).
+        with db.atomic():
+            if sort in ("date", "changed"):
+                hits, ranked_all = _by_date(db, parsed, where, limit, matcher, sort), True
+            else:
+                hits, ranked_all = _by_relevance(db, parsed, where, limit, matcher)
+            rows = _rows(db, [hit.id for hit in hits])
     except sqlite3.OperationalError as error:  # a query we failed to make safe: say so plainly
         raise QueryError(f"could not search for {query!r}: {error}") from None
     results = Results(

@@ -35,3 +35,38 @@ def test_search_while_crawling(tmp_path):
     assert errors == []
     assert searches > 20
     assert hits  # the searches saw articles arrive while the crawl ran
+
+
+def test_search_ranks_on_one_snapshot_while_articles_arrive(tmp_path, monkeypatch):
+    """A crawl committing between the index's row count and a phrase's document count must
+    not make the phrase look more frequent than the index is large (math domain error)."""
+    import archive.search as search_module
+
+    db = tmp_path / "a.db"
+    archive = Archive(db)
+    archive.store_article(
+        {"url": "https://x.gov.vn/0", "title": "Hội nghị số 0", "body": "hội nghị"},
+        site="s",
+        fetched_at="2024-01-01T00:00:00+00:00",
+    )
+    archive.close()
+    original = search_module.IndexStats.__init__
+
+    def counted_then_crawl_commits(self, db_):
+        original(self, db_)  # the row count is read; now another process stores ten articles
+        writer = Archive(db)
+        for n in range(1, 11):
+            writer.store_article(
+                {"url": f"https://x.gov.vn/{n}", "title": f"Hội nghị số {n}", "body": "hội nghị"},
+                site="s",
+                fetched_at="2024-01-01T00:00:00+00:00",
+            )
+        writer.close()
+
+    monkeypatch.setattr(search_module.IndexStats, "__init__", counted_then_crawl_commits)
+    reader = Archive(db, create=False)
+    try:
+        results = search(reader.db, "hoi nghi")
+    finally:
+        reader.close()
+    assert [r["title"] for r in results] == ["Hội nghị số 0"]  # the snapshot it started with
