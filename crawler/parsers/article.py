@@ -40,7 +40,14 @@ from crawler.parsers.generic import (
     title_from_title_tag,
     url_date,
 )
-from crawler.parsers.html import AttributeIndex, HtmlElement, block_text, inline_text, parse_page
+from crawler.parsers.html import (
+    AttributeIndex,
+    HtmlElement,
+    ParsedPage,
+    block_text,
+    inline_text,
+    parse_page,
+)
 from crawler.parsers.profiles import detect_platform
 from crawler.parsers.records import Article, Attachment, ContactBlock, Image
 from crawler.parsers.text import detect_mojibake
@@ -633,7 +640,15 @@ def parse_article(
     An error page ("Không tìm thấy") gives ``page_type="error"`` and no content; a page without
     a date (an introduction, a list of leaders) gives ``page_type="page"``.
     """
-    parsed = parse_page(page, content_type)
+    return article_from_page(parse_page(page, content_type), url, fetched_at=fetched_at)
+
+
+def article_from_page(
+    parsed: ParsedPage, url: str | None = None, *, fetched_at: datetime | None = None
+) -> Article:
+    """:func:`parse_article` on a page already decoded and parsed (:func:`parse_page`), so a
+    caller that also reads other things from the tree parses it once. The tree is changed
+    (chrome is dropped from it): read anything else from it first."""
     index = AttributeIndex.of(parsed.root)
     detected = detect_platform(url, parsed.text, parsed.root, index)
     ctx = PageContext(parsed.root, url, detected, parsed.text, index)
