@@ -280,3 +280,20 @@ def m007_contact_kind_and_address(db: sqlite_utils.Database) -> None:
     db["contacts"].add_column("kind", str)
     db["contacts"].add_column("address", str)
     db.execute("update contacts set kind = 'widget' where kind is null")
+
+
+@migrations()
+def m008_reindex_only_indexed_columns(db: sqlite_utils.Database) -> None:
+    """Re-index an article in full-text search only when an indexed column changes.
+
+    sqlite-utils' update trigger fires on any update, so marking an article removed or
+    linking a republished copy tokenised its whole text twice more.
+    """
+    columns = ", ".join(SEARCH_COLUMNS)
+    (sql,) = db.execute(
+        "select sql from sqlite_master where type = 'trigger' and name = 'articles_au'"
+    ).fetchone()
+    db.execute("drop trigger articles_au")
+    db.execute(
+        sql.replace('AFTER UPDATE ON "articles"', f'AFTER UPDATE OF {columns} ON "articles"')
+    )

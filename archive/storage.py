@@ -103,6 +103,24 @@ def duplicate_key(title: str | None, published_at: str | None, body: str | None)
     return hashlib.sha256(f"{fold(title)}|{day}|{body_digest}".encode()).hexdigest()[:32]
 
 
+def article_duplicate_key(row: Mapping[str, Any]) -> str | None:
+    """:func:`duplicate_key` of an article row or record: its title, date, summary and body."""
+    text = "\n\n".join(part for part in (row.get("summary"), row.get("body")) if part)
+    return duplicate_key(row.get("title"), row.get("published_at"), text)
+
+
+class StoreOutcome(str):
+    """What :meth:`Archive.store_article` did: ``"new"``, ``"changed"`` or ``"unchanged"``,
+    and, for a stored article, the id of the first capture it republishes (or None)."""
+
+    duplicate_of: int | None
+
+    def __new__(cls, outcome: str, duplicate_of: int | None = None) -> StoreOutcome:
+        value = super().__new__(cls, outcome)
+        value.duplicate_of = duplicate_of
+        return value
+
+
 def contact_id(site: str, block_title: str, entry: Mapping[str, Any]) -> str:
     """A stable id for a contact entry: the same person and numbers on one site is one row."""
     key = [
@@ -167,8 +185,9 @@ class Archive:
         fetched_at: str,
         http_status: int = 200,
         provenance: Mapping[str, Any] | None = None,
-    ) -> str:
-        """Store a parsed article; returns ``"new"``, ``"changed"`` or ``"unchanged"``.
+    ) -> StoreOutcome:
+        """Store a parsed article; returns ``"new"``, ``"changed"`` or ``"unchanged"`` (a
+        :class:`StoreOutcome`, which also names the article it republishes, if any).
 
         One row per canonical URL in ``articles`` holds the current version; every version,
         the first included, is also kept whole in ``article_versions`` with its provenance
@@ -179,27 +198,31 @@ class Archive:
         digest = content_hash(record)
         fetch = _provenance(record, fetched_at, provenance)
         with self.db.atomic():
-            existing = next(
-                self.db.query(
-                    "select id, version, content_hash, status from articles where url_key = ?",
-                    [url_key],
-                ),
-                None,
-            )
-            if existing and existing["content_hash"] == digest:
-                if existing["status"] == "removed":
-                    self.db["articles"].update(
-                        existing["id"], {"status": "live", "removed_at": None}
+            existing = self.db.execute(
+                "select id, version, content_hash, status, first_seen from articles"
+                " where url_key = ?",
+                [url_key],
+            ).fetchone()
+            if existing and existing[2] == digest:
+                if existing[3] == "removed":
+                    _update(
+                        self.db, "articles", existing[0], {"status": "live", "removed_at": None}
                     )
-                return "unchanged"
-            version = existing["version"] + 1 if existing else 1
+                return StoreOutcome("unchanged")
+            version = existing[1] + 1 if existing else 1
             row = _article_row(record, site=site, url_key=url_key)
             row.update(self._provinces(site, record.get("published_at")))
             row.update(fetch, content_hash=digest, version=version, changed_at=fetched_at)
             row.update(http_status=http_status, status="live", removed_at=None)
+            # Linked here, in the row written anyway: a later update would re-index the text.
+            first_seen = existing[4] if existing else fetched_at
+            row["dup_key"] = article_duplicate_key(row)
+            row["duplicate_of"] = self._first_capture(
+                row["dup_key"], existing[0] if existing else None, first_seen
+            )
             if existing:
-                article_id = existing["id"]
-                self.db["articles"].update(article_id, row)
+                article_id = existing[0]
+                _update(self.db, "articles", article_id, row)
             else:
                 row["first_seen"] = fetched_at
                 article_id = _insert(self.db, "articles", row)
@@ -217,7 +240,7 @@ class Archive:
                 },
             )
             self._store_doc_refs(article_id, record.get("doc_refs") or [])
-        return "changed" if existing else "new"
+        return StoreOutcome("changed" if existing else "new", row["duplicate_of"])
 
     def apply_reparse(self, article_id: int, version: int, record: Mapping[str, Any]) -> None:
         """Replace a version's record with a re-extraction from its capture (``vngov reparse``).
@@ -353,6 +376,8 @@ class Archive:
         normalised (see :func:`duplicate_key`). Sets ``dup_key`` and
         ``duplicate_of`` (the id of the earliest capture, or null for the first one) and
         returns ``duplicate_of``; writes nothing when both are already right.
+        :meth:`store_article` links what it stores; this re-links an article whose earlier
+        captures changed (``vngov merge``).
         """
         with self.db.atomic():
             row = next(
@@ -365,25 +390,28 @@ class Archive:
             )
             if row is None:
                 return None
-            text = "\n\n".join(part for part in (row["summary"], row["body"]) if part)
-            key = duplicate_key(row["title"], row["published_at"], text)
-            first = None
-            if key:
-                first = next(
-                    self.db.query(
-                        "select id from articles where dup_key = ? and id != ?"
-                        " and (first_seen < ? or (first_seen = ? and id < ?))"
-                        " order by first_seen, id limit 1",
-                        [key, row["id"], row["first_seen"], row["first_seen"], row["id"]],
-                    ),
-                    None,
-                )
-            duplicate_of = first["id"] if first else None
+            key = article_duplicate_key(row)
+            duplicate_of = self._first_capture(key, row["id"], row["first_seen"])
             if (row["dup_key"], row["duplicate_of"]) != (key, duplicate_of):
-                self.db["articles"].update(
-                    row["id"], {"dup_key": key, "duplicate_of": duplicate_of}
+                _update(
+                    self.db, "articles", row["id"], {"dup_key": key, "duplicate_of": duplicate_of}
                 )
             return duplicate_of
+
+    def _first_capture(
+        self, key: str | None, article_id: int | None, first_seen: str
+    ) -> int | None:
+        """The id of the earliest other capture (by first seen, then id) with ``dup_key``
+        ``key``, or None; ``article_id`` None is an article not stored yet."""
+        if not key:
+            return None
+        found = self.db.execute(
+            "select id from articles where dup_key = ? and id != ?"
+            " and (first_seen < ? or (first_seen = ? and id < ?))"
+            " order by first_seen, id limit 1",
+            [key, article_id or -1, first_seen, first_seen, article_id or 2**62],
+        ).fetchone()
+        return found[0] if found else None
 
     def revisits_due(
         self, site: str, now: datetime, schedule_days: Iterable[int] = (1, 7, 30)
@@ -512,6 +540,12 @@ def _insert(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> in
     marks = ", ".join("?" * len(row))
     cursor = db.execute(f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
     return cursor.lastrowid
+
+
+def _update(db: sqlite_utils.Database, table: str, row_id: int, values: Mapping[str, Any]) -> None:
+    """Update one row by ``id`` with plain SQL (see :func:`_insert` for why)."""
+    assignments = ", ".join(f"[{name}] = ?" for name in values)
+    db.execute(f"update [{table}] set {assignments} where id = ?", [*values.values(), row_id])
 
 
 def _provenance(

@@ -127,7 +127,11 @@ def detect_error_page(page: bytes | str, *, content_type: str | None = None) -> 
     Only the title, the first heading, error-only elements and (on short pages) CAPTCHA
     markers count, so an article that mentions "không tìm thấy" in its text is not an error.
     """
-    root, _ = parse_html(page, content_type)
+    return error_page_of(parse_html(page, content_type)[0])
+
+
+def error_page_of(root: HtmlElement) -> ErrorPage | None:
+    """:func:`detect_error_page` on a parsed page (the tree is only read)."""
     rules = _markers()["error_page"]
     candidates = [("title", page_title(root)), ("heading", _main_heading(root))]
     for where, text in candidates:

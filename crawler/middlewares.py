@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 BACKOFF_STATUSES = (429, 503)
 KIND_META = "vngov_kind"  # what the spider asked for: page, listing, article, feed, ...
 NOT_PAGES = ("attachment", "feed", "sitemap")
+# Article pages are checked by the spider, in the same parse as the article (article_pages).
+CHECKED_BY_SPIDER = ("article",)
 
 
 class ErrorPageDetected(IgnoreRequest):
@@ -132,7 +134,9 @@ class ErrorPageMiddleware:
     """Refuse 200 pages that are error or CAPTCHA pages (see ``crawler.detect``).
 
     Runs after decompression (below 590) on the way back, on HTML responses to the spider's
-    page requests; feeds, sitemaps, attachments and robots.txt pass untouched.
+    start and listing pages; feeds, sitemaps, attachments and robots.txt pass untouched, and
+    article pages are checked by the spider while it parses them (one parse, in the parser
+    worker: see ``crawler.article_pages``).
     """
 
     def __init__(self, stats: Any):
@@ -148,6 +152,7 @@ class ErrorPageMiddleware:
             response.status != 200
             or kind is None
             or kind in NOT_PAGES
+            or kind in CHECKED_BY_SPIDER
             or not isinstance(response, TextResponse)
             or b"html" not in response.headers.get("Content-Type", b"text/html").lower()
         ):

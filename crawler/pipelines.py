@@ -40,8 +40,10 @@ class ValidateArticlePipeline:
         return item
 
 
-class _ArchiveBacked:
-    """A pipeline with its own connection to the archive (``VNGOV_DB``) for the crawl."""
+class ArchivePipeline:
+    """Store each article (new, changed or unchanged, linked to the first capture of the same
+    announcement on any site) and the contacts seen on its page, through its own connection
+    to the archive (``VNGOV_DB``)."""
 
     def __init__(self, db_path: str, stats):
         self.db_path = db_path
@@ -49,7 +51,7 @@ class _ArchiveBacked:
         self.archive: Archive | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler):
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler.settings.get("VNGOV_DB"), crawler.stats)
 
     def open_spider(self) -> None:
@@ -58,10 +60,6 @@ class _ArchiveBacked:
     def close_spider(self) -> None:
         if self.archive:
             self.archive.close()
-
-
-class ArchivePipeline(_ArchiveBacked):
-    """Store each article (new, changed or unchanged) and the contacts seen on its page."""
 
     def process_item(self, item: object) -> object:
         assert self.archive is not None
@@ -103,6 +101,11 @@ class ArchivePipeline(_ArchiveBacked):
             provenance=provenance,
         )
         self.stats.inc_value(f"vngov/articles_{outcome}")
+        if outcome.duplicate_of is not None:
+            # Provincial departments republish the province's announcements, districts the
+            # departments': each copy stays its site's article, linked to the first capture.
+            self.stats.inc_value("vngov/articles_duplicate")
+            logger.debug("%s republishes article %s", item.url, outcome.duplicate_of)
         self.archive.record_fetch(
             item.record.get("canonical_url") or item.url,
             site=item.site,
@@ -156,23 +159,3 @@ class ArchivePipeline(_ArchiveBacked):
             }
         )
         self.stats.inc_value(f"vngov/attachments_{outcome}")
-
-
-class DuplicateLinkPipeline(_ArchiveBacked):
-    """Link republished announcements: the same text on several portals is one announcement.
-
-    Provincial departments republish the province's announcements, and districts republish
-    the departments'. Each copy stays an article of its own site (it is what that site
-    published), and ``articles.duplicate_of`` points at the first capture of it, so searches
-    and counts can fold copies together (``where duplicate_of is null``). Runs after
-    :class:`ArchivePipeline`, once the article is stored.
-    """
-
-    def process_item(self, item: object) -> object:
-        if isinstance(item, ArticleItem) and self.archive is not None:
-            url_key = item.record.get("canonical_url") or item.url
-            first = self.archive.link_duplicate(url_key)
-            if first is not None:
-                self.stats.inc_value("vngov/articles_duplicate")
-                logger.debug("%s republishes article %s", url_key, first)
-        return item

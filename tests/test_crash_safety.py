@@ -46,7 +46,7 @@ def readable_records(warc_dir):
 
 def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     rng = random.Random(20240206)
-    server = PortalServer(delay=0.03).start()  # slow enough that kills land mid-crawl
+    server = PortalServer(delay=0.3).start()  # a crawl takes ~4 s: kills land mid-crawl
     db = tmp_path / "archive.db"
     seen: set[str] = set()
     interrupted = 0

@@ -83,6 +83,25 @@ def test_search_index_follows_the_current_version(archive):
     assert hits("cai cach") == 0
 
 
+def test_only_a_change_of_indexed_text_reindexes_the_article(archive):
+    """Marking an article removed, or live again, leaves its full-text entry alone; storing
+    it also links it as a republished copy without a second pass over its text."""
+    statements: list[str] = []
+    archive.db.conn.set_trace_callback(statements.append)
+    archive.store_article(RECORD, site="s", fetched_at="2024-02-07T00:00:00+00:00")
+    fts_writes = lambda: [s for s in statements if "articles_fts" in s]  # noqa: E731
+    stored = len(fts_writes())
+    assert stored > 0
+    assert archive.mark_removed(
+        RECORD["url"], removed_at="2024-03-01T00:00:00+00:00", http_status=404
+    )
+    archive.store_article(RECORD, site="s", fetched_at="2024-03-02T00:00:00+00:00")  # live again
+    assert len(fts_writes()) == stored
+    [row] = archive.db.query("select status, dup_key from articles")
+    assert row["status"] == "live" and row["dup_key"]
+    archive.db.conn.set_trace_callback(None)
+
+
 def test_contacts_are_one_row_per_entry_per_site(archive):
     assert archive.store_contacts(CONTACTS, site="s", page_url="u1", seen_at="2024-01-01") == 1
     assert archive.store_contacts(CONTACTS, site="s", page_url="u2", seen_at="2024-02-01") == 0

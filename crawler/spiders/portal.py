@@ -36,9 +36,9 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from archive.storage import Archive
+from crawler.article_pages import read_article_page
 from crawler.discovery import (
     ListingArticles,
-    canonical_link,
     feed_links,
     item_links,
     links_of,
@@ -50,8 +50,8 @@ from crawler.discovery import (
 )
 from crawler.items import ArticleItem, AttachmentItem, NotModifiedItem, PageGoneItem
 from crawler.middlewares import KIND_META, describe_failure
-from crawler.parsers.article import parse_article
-from crawler.parsers.html import HtmlElement, parse_html, select
+from crawler.parse_pool import ParsePool, default_workers
+from crawler.parsers.html import HtmlElement, parse_html
 from crawler.politeness import check_politeness
 from crawler.settings import user_agent
 from crawler.sites import Site, default_user_registry, get_site
@@ -71,6 +71,20 @@ def guarded(callback: Callable[..., Iterable[Any]]) -> Callable[..., Iterator[An
     def wrapper(self: PortalSpider, response: Response, **kwargs: Any) -> Iterator[Any]:
         try:
             yield from callback(self, response, **kwargs) or ()
+        except Exception as error:  # one bad page must not stop the crawl or spill a traceback
+            self.record_failure(response.url, "parse_error", f"{type(error).__name__}: {error}")
+
+    return wrapper
+
+
+def guarded_async(callback: Callable[..., AsyncIterator[Any]]) -> Callable[..., AsyncIterator[Any]]:
+    """:func:`guarded` for a callback that is an async generator."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: PortalSpider, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
+        try:
+            async for output in callback(self, response, **kwargs):
+                yield output
         except Exception as error:  # one bad page must not stop the crawl or spill a traceback
             self.record_failure(response.url, "parse_error", f"{type(error).__name__}: {error}")
 
@@ -156,6 +170,8 @@ class PortalSpider(scrapy.Spider):
             int(d) for d in settings.getlist("VNGOV_REVISIT_DAYS", [1, 7, 30])
         )
         spider.attachment_cap = settings.getint("VNGOV_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024)
+        workers = settings.get("VNGOV_PARSE_WORKERS")
+        spider.parse_pool = ParsePool(default_workers() if workers is None else int(workers))
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
         return spider
@@ -183,6 +199,7 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         """Mark the run as a complete walk when it walked every listing to its end, so that
         later default crawls can be incremental."""
+        self.parse_pool.close()
         stats = self.crawler.stats
         if (
             reason == "finished"
@@ -464,18 +481,18 @@ class PortalSpider(scrapy.Spider):
 
     # -- articles ------------------------------------------------------------------------
 
-    def _identity(self, root: HtmlElement, response: Response) -> str:
-        """The article's canonical URL: its same-site rel=canonical if it declares one that
-        is an article URL, else the URL it was served at."""
-        declared = canonical_link(root, response.url)
+    def _identity(self, declared: str | None, url: str) -> str:
+        """The article's canonical URL: the page's declared rel=canonical if that is an
+        article URL of the site, else the URL it was served at."""
         if declared and self.site.is_own(declared) and self.site.is_article(declared):
             return canonicalize_url(declared)
-        return canonicalize_url(response.url)
+        return canonicalize_url(url)
 
-    @guarded
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """An article page: parse it with the pure parser, hand the record on, then fetch
-        its attachments. A 304 means the archived version stands; 404/410 that it is gone."""
+    @guarded_async
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        """An article page: read it with the pure parsers (in the parser worker), hand the
+        record on, then fetch its attachments. A 304 means the archived version stands;
+        404/410 that it is gone; a 200 error or CAPTCHA page is a failure of its URL."""
         fetched_at = datetime.now(UTC)
         stamp = fetched_at.isoformat(timespec="seconds")
         requested = canonicalize_url(response.request.url if response.request else response.url)
@@ -487,16 +504,26 @@ class PortalSpider(scrapy.Spider):
                 site=self.site.id, url=requested, http_status=response.status, fetched_at=stamp
             )
             return
-        root = self._tree(response)
-        if root is None:
+        if not isinstance(response, TextResponse):
+            self.record_failure(response.url, "not_html", "not an HTML page")
             return
-        if self.site.article_css and not select(root, self.site.article_css):
+        page = await self.parse_pool.run(
+            read_article_page,
+            response.body,
+            response.url,
+            content_type=_content_type(response),
+            fetched_at=fetched_at,
+            article_css=self.site.article_css,
+        )
+        if page.error is not None:
+            asked = response.meta.get("redirect_urls", [response.url])[0]
+            self.record_failure(asked, page.error.kind, page.error.reason)
+            return
+        if not page.is_article or page.record is None:
             self.crawler.stats.inc_value("vngov/not_articles")
             return
-        record = parse_article(
-            response.body, response.url, content_type=_content_type(response), fetched_at=fetched_at
-        ).to_dict()
-        record["canonical_url"] = self._identity(root, response)
+        record = page.record
+        record["canonical_url"] = self._identity(page.declared_canonical, response.url)
         for warning in record.get("warnings", []):
             self.logger.info("%s: %s", response.url, warning)
             self.crawler.stats.inc_value("vngov/parse_warnings")
@@ -510,7 +537,8 @@ class PortalSpider(scrapy.Spider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )
-        yield from self._attachment_requests(record)
+        for request in self._attachment_requests(record):
+            yield request
 
     def _attachment_requests(self, record: dict[str, Any]) -> Iterator[scrapy.Request]:
         for attachment in record.get("attachments") or []:

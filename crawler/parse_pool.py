@@ -1,0 +1,110 @@
+"""Run the pure parsers in a worker process, so a crawl uses a second core for them.
+
+Scrapy runs the spider, its pipelines and the downloader on one thread; parsing an article
+costs more CPU than fetching and storing it, so on a single core the crawl waits for the
+parser. The parsers are pure functions of bytes and strings, which makes handing them to a
+process pool straightforward: the spider awaits the result while the reactor goes on fetching.
+
+Workers are forked from the crawl process (milliseconds: everything is already imported; a
+spawned interpreter would re-import the command line's ``__main__``). Each worker ignores
+Ctrl-C (the crawl process handles it and shuts the pool down), restores the default SIGTERM
+(Scrapy's handler belongs to the crawl process) and, on Linux, is killed when the crawl
+process dies, so a killed crawl leaves no worker behind. A worker that dies is replaced, and
+the pages it held are parsed again in the new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import Any, TypeVar
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1
+
+
+def default_workers() -> int:
+    """One worker where there is a second core for it, else none (parse in process)."""
+    return 1 if (os.cpu_count() or 1) > 1 else 0
+
+
+def _init_worker() -> None:
+    """Detach the forked worker from the crawl process's signal handling."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The reactor's wake-up pipe belongs to the crawl process's event loop.
+    with contextlib.suppress(ValueError):
+        signal.set_wakeup_fd(-1)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() == 1:  # the crawl process died before prctl took effect
+                os._exit(0)
+
+
+class ParserWorkerDied(RuntimeError):
+    """A page killed the parser worker on two tries."""
+
+
+class ParsePool:
+    """``await pool.run(fn, *args)`` runs ``fn`` in a worker process (or inline with 0 workers).
+
+    ``fn`` and its arguments must be picklable: module-level functions of plain values.
+    """
+
+    def __init__(self, workers: int):
+        self.workers = max(0, workers)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+            )
+        return self._executor
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)``, computed in a worker (inline when there are no workers).
+
+        A worker that dies takes the pool's pending calls with it: each is tried once more in
+        a fresh pool, and a call that kills that one too raises :class:`ParserWorkerDied`
+        (a page that crashes the parser must not crash the crawl process as well).
+        """
+        call = partial(fn, *args, **kwargs)
+        if not self.workers:
+            return call()
+        loop = asyncio.get_running_loop()
+        for attempt in (1, 2):
+            executor = self._start()
+            try:
+                return await loop.run_in_executor(executor, call)
+            except BrokenProcessPool:
+                self._discard(executor)
+                logger.warning("a parser worker died (attempt %s of 2)", attempt)
+        raise ParserWorkerDied("the parser worker died twice on this page")
+
+    def _discard(self, executor: ProcessPoolExecutor) -> None:
+        if self._executor is executor:
+            self._executor = None
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the workers (waiting for the pages they are parsing)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,109 @@
+"""The parser worker pool: results from another process, recovery from a dead worker, and no
+worker left behind by a killed crawl."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.sample_portal.render import SamplePortal, render_article
+from crawler.article_pages import read_article_page
+from crawler.parse_pool import ParsePool, ParserWorkerDied
+from tests.conftest import REPO
+
+
+def worker_pid() -> int:
+    return os.getpid()
+
+
+def die_in_worker(parent: int) -> int:
+    """Kill the process it runs in, unless that is the test process itself."""
+    if os.getpid() != parent:
+        os._exit(1)
+    return parent
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_a_call_runs_in_a_worker_process_and_returns_its_value():
+    pool = ParsePool(1)
+    try:
+        assert run(pool.run(worker_pid)) != os.getpid()
+    finally:
+        pool.close()
+
+
+def test_without_workers_a_call_runs_in_this_process():
+    pool = ParsePool(0)
+    assert run(pool.run(worker_pid)) == os.getpid()
+    pool.close()
+
+
+def test_a_page_read_in_the_worker_is_the_page_read_here():
+    portal = SamplePortal()
+    article = portal.articles[0]
+    body = render_article(portal, article).encode("utf-8")
+    url = "https://sonoivu.angiang.gov.vn" + portal.article_path(article)
+    here = read_article_page(body, url)
+    pool = ParsePool(1)
+    try:
+        there = run(pool.run(read_article_page, body, url))
+    finally:
+        pool.close()
+    assert there == here
+    assert there.error is None and there.record["title"] == article["title"]
+
+
+def test_a_worker_that_dies_is_replaced_and_the_pool_goes_on():
+    pool = ParsePool(1)
+    try:
+        first = run(pool.run(worker_pid))
+        with pytest.raises(ParserWorkerDied):
+            run(pool.run(die_in_worker, os.getpid()))
+        second = run(pool.run(worker_pid))
+    finally:
+        pool.close()
+    assert second not in (first, os.getpid())
+
+
+ORPHAN_SCRIPT = """
+import asyncio, sys, time
+sys.path.insert(0, {repo!r})
+from crawler.parse_pool import ParsePool
+from tests.test_parse_pool import worker_pid
+pool = ParsePool(1)
+print(asyncio.run(pool.run(worker_pid)), flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_killed_crawl_process_leaves_no_worker_behind():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT.format(repo=str(REPO))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    worker = None
+    try:
+        worker = int(parent.stdout.readline())
+        assert Path(f"/proc/{worker}").exists()
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 5
+        while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not Path(f"/proc/{worker}").exists(), "the worker outlived the crawl process"
+    finally:
+        parent.kill()
+        if worker is not None and Path(f"/proc/{worker}").exists():
+            os.kill(worker, signal.SIGKILL)
