@@ -65,9 +65,29 @@ class ParsePool:
     ``fn`` and its arguments must be picklable: module-level functions of plain values.
     """
 
+    _shared: ParsePool | None = None
+
     def __init__(self, workers: int):
         self.workers = max(0, workers)
         self._executor: ProcessPoolExecutor | None = None
+        self._users = 0
+
+    @classmethod
+    def acquire(cls, workers: int) -> ParsePool:
+        """The process's shared pool (created with ``workers`` by its first user): crawlers
+        running side by side in one process (one per host) share its workers."""
+        if cls._shared is None:
+            cls._shared = cls(workers)
+        cls._shared._users += 1
+        return cls._shared
+
+    def release(self) -> None:
+        """One user of the shared pool is done; the last one stops its workers."""
+        self._users -= 1
+        if self._users <= 0:
+            if ParsePool._shared is self:
+                ParsePool._shared = None
+            self.close()
 
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:

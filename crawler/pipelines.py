@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -11,6 +14,12 @@ from archive.storage import Archive
 from crawler.items import ArticleItem, AttachmentItem, NotModifiedItem, PageGoneItem
 
 logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def archive_writer() -> ThreadPoolExecutor:
+    """The process's one thread for writing to archives (see :class:`ArchivePipeline`)."""
+    return ThreadPoolExecutor(1, thread_name_prefix="vngov-archive-writer")
 
 
 class ValidateArticlePipeline:
@@ -42,47 +51,61 @@ class ValidateArticlePipeline:
 
 class ArchivePipeline:
     """Store each article (new, changed or unchanged, linked to the first capture of the same
-    announcement on any site) and the contacts seen on its page, through its own connection
-    to the archive (``VNGOV_DB``)."""
+    announcement on any site) and the contacts seen on its page.
+
+    The archive (``VNGOV_DB``) is written from a writer thread, which holds the connection:
+    SQLite lets go of the GIL while it writes, and most of a page's cost is the full-text
+    index, so the crawl goes on fetching meanwhile. The process has one writer thread, shared
+    by crawlers running side by side (one per host), so their writes queue up instead of
+    contending for SQLite's lock. Pages are written one at a time, each in one transaction;
+    counts go to the crawl's stats from the crawl's thread.
+    """
 
     def __init__(self, db_path: str, stats):
         self.db_path = db_path
         self.stats = stats
         self.archive: Archive | None = None
+        self._writer: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         return cls(crawler.settings.get("VNGOV_DB"), crawler.stats)
 
     def open_spider(self) -> None:
-        self.archive = Archive(self.db_path)
+        self._writer = archive_writer()
+        self.archive = self._writer.submit(Archive, self.db_path).result()
 
     def close_spider(self) -> None:
-        if self.archive:
-            self.archive.close()
+        if self._writer is not None and self.archive is not None:
+            self._writer.submit(self.archive.close).result()
 
-    def process_item(self, item: object) -> object:
+    async def process_item(self, item: object) -> object:
+        if isinstance(item, ArticleItem | PageGoneItem | NotModifiedItem | AttachmentItem):
+            assert self._writer is not None
+            counts = await asyncio.wrap_future(self._writer.submit(self._store, item))
+            for key, count in counts.items():
+                self.stats.inc_value(key, count)
+        return item
+
+    def _store(self, item: object) -> dict[str, int]:
+        """Write one item (on the writer thread); returns the stats to add."""
         assert self.archive is not None
         if isinstance(item, ArticleItem):
-            self._store_article(item)
-        elif isinstance(item, PageGoneItem):
-            self._store_gone(item)
-        elif isinstance(item, NotModifiedItem):
+            with self.archive.db.atomic():  # all of a page or none of it
+                return self._store_article(item)
+        if isinstance(item, PageGoneItem):
+            return self._store_gone(item)
+        if isinstance(item, NotModifiedItem):
             self.archive.record_fetch(
                 item.url, site=item.site, fetched_at=item.fetched_at, status=304
             )
-            self.stats.inc_value("vngov/articles_not_modified")
-        elif isinstance(item, AttachmentItem):
-            self._store_attachment(item)
-        return item
+            return {"vngov/articles_not_modified": 1}
+        if isinstance(item, AttachmentItem):
+            return self._store_attachment(item)
+        return {}
 
-    def _store_article(self, item: ArticleItem) -> None:
-        """Article, fetch state and contacts in one transaction: all of a page or none of it."""
-        assert self.archive is not None
-        with self.archive.db.atomic():
-            self._store_article_rows(item)
-
-    def _store_article_rows(self, item: ArticleItem) -> None:
+    def _store_article(self, item: ArticleItem) -> dict[str, int]:
+        """Article, fetch state and contacts (in the caller's transaction)."""
         assert self.archive is not None
         capture = item.capture
         provenance = {"final_url": item.final_url}
@@ -100,11 +123,11 @@ class ArchivePipeline:
             http_status=item.http_status,
             provenance=provenance,
         )
-        self.stats.inc_value(f"vngov/articles_{outcome}")
+        counts = {f"vngov/articles_{outcome}": 1}
         if outcome.duplicate_of is not None:
             # Provincial departments republish the province's announcements, districts the
             # departments': each copy stays its site's article, linked to the first capture.
-            self.stats.inc_value("vngov/articles_duplicate")
+            counts["vngov/articles_duplicate"] = 1
             logger.debug("%s republishes article %s", item.url, outcome.duplicate_of)
         self.archive.record_fetch(
             item.record.get("canonical_url") or item.url,
@@ -115,16 +138,16 @@ class ArchivePipeline:
             last_modified=item.last_modified,
         )
         footer = item.record.get("footer")
-        new_contacts = self.archive.store_contacts(
+        counts["vngov/contacts_new"] = self.archive.store_contacts(
             [*item.record.get("contacts", []), *([footer] if footer else [])],
             site=item.site,
             page_url=item.url,
             seen_at=item.fetched_at,
         )
-        self.stats.inc_value("vngov/contacts_new", new_contacts)
         logger.debug("%s article %s", outcome, item.url)
+        return counts
 
-    def _store_gone(self, item: PageGoneItem) -> None:
+    def _store_gone(self, item: PageGoneItem) -> dict[str, int]:
         assert self.archive is not None
         self.archive.record_fetch(
             item.url, site=item.site, fetched_at=item.fetched_at, status=item.http_status
@@ -132,13 +155,12 @@ class ArchivePipeline:
         if self.archive.mark_removed(
             item.url, removed_at=item.fetched_at, http_status=item.http_status
         ):
-            self.stats.inc_value("vngov/articles_removed")
             logger.info("article removed (%s): %s", item.http_status, item.url)
-        else:
-            self.stats.inc_value(f"vngov/errors/http_{item.http_status}")
-            logger.warning("not found (%s): %s", item.http_status, item.url)
+            return {"vngov/articles_removed": 1}
+        logger.warning("not found (%s): %s", item.http_status, item.url)
+        return {f"vngov/errors/http_{item.http_status}": 1}
 
-    def _store_attachment(self, item: AttachmentItem) -> None:
+    def _store_attachment(self, item: AttachmentItem) -> dict[str, int]:
         assert self.archive is not None
         capture = item.capture
         outcome = self.archive.store_attachment(
@@ -158,4 +180,4 @@ class ArchivePipeline:
                 "warc_length": capture.warc_length if capture else None,
             }
         )
-        self.stats.inc_value(f"vngov/attachments_{outcome}")
+        return {f"vngov/attachments_{outcome}": 1}

@@ -107,3 +107,17 @@ def test_a_killed_crawl_process_leaves_no_worker_behind():
         parent.kill()
         if worker is not None and Path(f"/proc/{worker}").exists():
             os.kill(worker, signal.SIGKILL)
+
+
+def test_crawlers_in_one_process_share_one_pool_until_the_last_is_done():
+    first, second = ParsePool.acquire(1), ParsePool.acquire(1)
+    try:
+        assert first is second
+        worker = run(first.run(worker_pid))
+        first.release()
+        assert run(second.run(worker_pid)) == worker  # the same worker, still running
+    finally:
+        second.release()
+    third = ParsePool.acquire(1)
+    third.release()
+    assert third is not first

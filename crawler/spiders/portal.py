@@ -171,7 +171,9 @@ class PortalSpider(scrapy.Spider):
         )
         spider.attachment_cap = settings.getint("VNGOV_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024)
         workers = settings.get("VNGOV_PARSE_WORKERS")
-        spider.parse_pool = ParsePool(default_workers() if workers is None else int(workers))
+        spider.parse_pool = ParsePool.acquire(
+            default_workers() if workers is None else int(workers)
+        )
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
         return spider
@@ -199,7 +201,7 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason: str) -> None:
         """Mark the run as a complete walk when it walked every listing to its end, so that
         later default crawls can be incremental."""
-        self.parse_pool.close()
+        self.parse_pool.release()
         stats = self.crawler.stats
         if (
             reason == "finished"
