@@ -7,11 +7,12 @@ the old one stays. The database runs in WAL mode so searches can read while a cr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,28 @@ class Archive:
     def close(self) -> None:
         self.db.conn.close()
 
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction; nested, a savepoint in the enclosing one.
+
+        It begins IMMEDIATE: a plain BEGIN reads first and asks for the write lock at the
+        first write, and if another connection committed in between (the crawl's writer
+        thread, another crawl) SQLite refuses at once with "database is locked", without
+        waiting out the busy timeout.
+        """
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+
     def upsert_site(self, site: Mapping[str, Any]) -> None:
         """Record a site entry (from the registry) so articles can refer to it."""
         row = {
@@ -174,7 +197,7 @@ class Archive:
             "province_now": site.get("province_now"),
             "base_url": site.get("base_url"),
         }
-        with self.db.atomic():
+        with self.transaction():
             self.db["sites"].upsert(row, pk="id")
 
     def store_article(
@@ -197,7 +220,7 @@ class Archive:
         url_key = record.get("canonical_url") or record["url"]
         digest = content_hash(record)
         fetch = _provenance(record, fetched_at, provenance)
-        with self.db.atomic():
+        with self.transaction():
             existing = self.db.execute(
                 "select id, version, content_hash, status, first_seen from articles"
                 " where url_key = ?",
@@ -249,7 +272,7 @@ class Archive:
         produced the new record. When it is the current version, the article row follows.
         """
         parser_version = (record.get("extraction") or {}).get("parser_version")
-        with self.db.atomic():
+        with self.transaction():
             self.db["article_versions"].update(
                 (article_id, version),
                 {
@@ -319,7 +342,7 @@ class Archive:
         if not rows:
             return 0
         marks = ", ".join("?" * len(rows))
-        with self.db.atomic():
+        with self.transaction():
             known = {
                 r[0]
                 for r in self.db.execute(
@@ -379,7 +402,7 @@ class Archive:
         :meth:`store_article` links what it stores; this re-links an article whose earlier
         captures changed (``vngov merge``).
         """
-        with self.db.atomic():
+        with self.transaction():
             row = next(
                 self.db.query(
                     "select id, title, published_at, summary, body, first_seen, dup_key,"
@@ -456,7 +479,7 @@ class Archive:
         last_modified: str | None = None,
     ) -> None:
         """Remember when a URL was last fetched and its validators (ETag, Last-Modified)."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 """
                 insert into url_state (url_key, site, etag, last_modified, last_fetched,
@@ -486,7 +509,7 @@ class Archive:
 
         Returns False when the URL was never archived or is already marked removed.
         """
-        with self.db.atomic():
+        with self.transaction():
             cursor = self.db.execute(
                 """
                 update articles set status = 'removed', removed_at = ?, http_status = ?
@@ -498,7 +521,7 @@ class Archive:
 
     def store_attachment(self, row: Mapping[str, Any]) -> str:
         """Store an attachment's fetch; returns "new", "changed" or "unchanged" (by sha256)."""
-        with self.db.atomic():
+        with self.transaction():
             try:
                 existing = self.db["attachments"].get(row["url"])
             except NotFoundError:
@@ -511,7 +534,7 @@ class Archive:
 
     def start_run(self, site: str, *, settings: Mapping[str, Any] | None = None) -> int:
         """Open a crawl-run record; returns its id."""
-        with self.db.atomic():
+        with self.transaction():
             return (
                 self.db["crawl_runs"]
                 .insert(
@@ -523,7 +546,7 @@ class Archive:
     def finish_run(self, run_id: int, **counts: Any) -> None:
         """Close a crawl-run record with its counts and finish reason."""
         counts = {k: json.dumps(v) if isinstance(v, dict) else v for k, v in counts.items()}
-        with self.db.atomic():
+        with self.transaction():
             self.db["crawl_runs"].update(run_id, {"finished_at": utc_now(), **counts})
 
     def count(self, table: str) -> int:

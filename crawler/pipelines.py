@@ -91,7 +91,7 @@ class ArchivePipeline:
         """Write one item (on the writer thread); returns the stats to add."""
         assert self.archive is not None
         if isinstance(item, ArticleItem):
-            with self.archive.db.atomic():  # all of a page or none of it
+            with self.archive.transaction():  # all of a page or none of it
                 return self._store_article(item)
         if isinstance(item, PageGoneItem):
             return self._store_gone(item)

@@ -1,14 +1,18 @@
-"""Searches in another process while a crawl writes never fail with "database is locked"."""
+"""Searches in another process while a crawl writes, and writers side by side, never fail with
+"database is locked"."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 
 from archive.sample_portal.server import PortalServer
 from archive.search import search
 from archive.storage import Archive
 from tests.conftest import start_crawl
+
+STAMP = "2026-11-27T00:00:00+00:00"
 
 
 def test_search_while_crawling(tmp_path):
@@ -70,3 +74,30 @@ def test_search_ranks_on_one_snapshot_while_articles_arrive(tmp_path, monkeypatc
     finally:
         reader.close()
     assert [r["title"] for r in results] == ["Hội nghị số 0"]  # the snapshot it started with
+
+
+def test_a_write_transaction_holds_the_lock_from_its_start(tmp_path):
+    """A transaction that reads, then writes, while another connection commits in between:
+    begun IMMEDIATE it holds the write lock and the other writer waits; a deferred BEGIN
+    would fail at its first write with "database is locked", whatever the busy timeout."""
+    db = tmp_path / "a.db"
+    archive = Archive(db)
+    other_done = threading.Event()
+
+    def other_writer() -> None:
+        other = Archive(db)
+        other.record_fetch("https://b.gov.vn/x", site="b", fetched_at=STAMP, status=200)
+        other.close()
+        other_done.set()
+
+    with archive.transaction():
+        archive.db.execute("select count(*) from url_state").fetchone()
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        time.sleep(0.3)
+        assert not other_done.is_set(), "the other writer did not wait for the lock"
+        archive.record_fetch("https://a.gov.vn/x", site="a", fetched_at=STAMP, status=200)
+    writer.join(timeout=10)
+    assert other_done.is_set()
+    assert archive.db.execute("select count(*) from url_state").fetchone()[0] == 2
+    archive.close()
