@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -74,14 +75,10 @@ def test_removed_page_is_marked_never_deleted(portal, tmp_path):
     url_key = json.loads(invoke("export", "--db", db).output.splitlines()[0])["url"]
     pipeline = ArchivePipeline(str(db), stats=_Stats())
     pipeline.open_spider()
-    pipeline.process_item(
-        PageGoneItem(
-            site="angiang-sonoivu",
-            url=url_key,
-            http_status=410,
-            fetched_at="2026-01-02T03:04:05+00:00",
-        )
+    gone = PageGoneItem(
+        site="angiang-sonoivu", url=url_key, http_status=410, fetched_at="2026-01-02T03:04:05+00:00"
     )
+    asyncio.run(pipeline.process_item(gone))
     pipeline.close_spider()
     conn = sqlite3.connect(db)
     status = conn.execute(
