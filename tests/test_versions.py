@@ -100,6 +100,24 @@ class _Stats:
         self.values[key] = self.values.get(key, 0) + count
 
 
+def test_an_archived_article_answering_200_not_found_is_marked_removed(portal, tmp_path):
+    """WebSphere portals answer a taken-down article with 200 and "Không tìm thấy"."""
+    db = tmp_path / "a.db"
+    crawl(portal, db)
+    path = sorted(portal.portal.by_path)[0]
+    portal.gone[path] = 200
+    done = crawl(portal, db)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select status, http_status from articles where url like ?", [f"%{path}"])
+    run = conn.execute(
+        "select articles_removed, errors from crawl_runs order by id desc"
+    ).fetchone()
+    assert rows.fetchall() == [("removed", 200)]
+    assert run == (1, 0)
+    assert "Traceback" not in done.stderr
+    conn.close()
+
+
 def test_contacts_as_of_a_date(tmp_path):
     archive = Archive(tmp_path / "c.db")
 

@@ -494,7 +494,8 @@ class PortalSpider(scrapy.Spider):
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         """An article page: read it with the pure parsers (in the parser worker), hand the
         record on, then fetch its attachments. A 304 means the archived version stands;
-        404/410 that it is gone; a 200 error or CAPTCHA page is a failure of its URL."""
+        404/410 that it is gone, and so does a 200 error page for an archived article; other
+        200 error or CAPTCHA pages are failures of their URL."""
         fetched_at = datetime.now(UTC)
         stamp = fetched_at.isoformat(timespec="seconds")
         requested = canonicalize_url(response.request.url if response.request else response.url)
@@ -518,6 +519,13 @@ class PortalSpider(scrapy.Spider):
             article_css=self.site.article_css,
         )
         if page.error is not None:
+            if page.error.kind == "error_page" and self._is_known(requested):
+                # Portals that take an archived article down often answer 200 with a
+                # "Không tìm thấy" page: that is a removal, as a 404 would be.
+                yield PageGoneItem(
+                    site=self.site.id, url=requested, http_status=response.status, fetched_at=stamp
+                )
+                return
             asked = response.meta.get("redirect_urls", [response.url])[0]
             self.record_failure(asked, page.error.kind, page.error.reason)
             return
