@@ -3,7 +3,9 @@
 Serves a large sample portal (``bench/portals.py``, 10 teasers a listing page) on 127.0.0.3
 in a separate process, crawls it with ``vngov crawl --no-delay --quiet`` into a fresh
 archive, samples the crawl's resident memory (VmRSS) every ``--every`` seconds, and reports
-its peak (``ru_maxrss`` from ``wait4``, which counts that one process). 50,000 articles in 50
+its peak (``ru_maxrss`` from ``wait4``, which counts that one process) and the peak of the
+sampled sum over the crawl and its parser worker (``crawler.parse_pool``; the sum counts
+the pages they share copy-on-write twice, so it overstates). 50,000 articles in 50
 categories make about 55,000 pages. It takes a while; run it in the background:
 
     nohup .venv/bin/python bench/memory.py --articles 50000 > memory.json &
@@ -39,6 +41,18 @@ def rss_mb(pid: int) -> float | None:
     return int(line.split()[1]) / 1024 if line else None
 
 
+def family_rss_mb(pid: int) -> tuple[float, float] | None:
+    """RSS of ``pid`` and the sum over it and its child processes (the parser workers)."""
+    own = rss_mb(pid)
+    if own is None:
+        return None
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return own, own + sum(rss_mb(int(child)) or 0 for child in children)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=50000)
@@ -46,7 +60,7 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=10.0, help="seconds between samples")
     args = parser.parse_args()
     server = spawn_portal(args.articles, args.categories, HOST, PORT)
-    samples: list[tuple[float, float]] = []
+    samples: list[tuple[float, float, float]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="vngov-bench-") as tmp:
             db = Path(tmp) / "memory.db"
@@ -71,9 +85,10 @@ def main() -> None:
 
             def sample() -> None:
                 while not stop.wait(args.every):
-                    value = rss_mb(crawl.pid)
+                    value = family_rss_mb(crawl.pid)
                     if value is not None:
-                        samples.append((round(time.monotonic() - started), round(value)))
+                        at = round(time.monotonic() - started)
+                        samples.append((at, round(value[0]), round(value[1])))
 
             threading.Thread(target=sample, daemon=True).start()
             _, status, usage = os.wait4(crawl.pid, 0)
@@ -96,7 +111,8 @@ def main() -> None:
                 "articles": articles,
                 "seconds": round(elapsed),
                 "peak_rss_mb": round(usage.ru_maxrss / 1024),
-                "rss_mb_samples": samples[::step],
+                "peak_sampled_rss_mb_with_workers": max((s[2] for s in samples), default=None),
+                "rss_mb_samples_seconds_crawl_with_workers": samples[::step],
             },
             indent=2,
         )
