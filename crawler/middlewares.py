@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 BACKOFF_STATUSES = (429, 503)
 KIND_META = "vngov_kind"  # what the spider asked for: page, listing, article, feed, ...
-NOT_PAGES = ("attachment", "feed", "sitemap")
+NOT_PAGES = ("attachment", "feed", "sitemap", "robots")
 # Article pages are checked by the spider, in the same parse as the article (article_pages).
 CHECKED_BY_SPIDER = ("article",)
 

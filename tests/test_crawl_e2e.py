@@ -142,4 +142,5 @@ def test_max_pages_stops_the_crawl(portal, tmp_path):
     assert '"vngov/max_pages_reached": 5' in run["stats"]
     pages = [p for _, p, _ in portal.requests if p != "/robots.txt"]
     assert len(pages) == 5
-    assert run["pages_fetched"] == 6  # robots.txt counts as a response
+    # robots.txt counts as a response, twice: Scrapy reads its rules, the spider its sitemaps.
+    assert run["pages_fetched"] == 7

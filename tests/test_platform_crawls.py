@@ -8,13 +8,14 @@ those.
 from __future__ import annotations
 
 import json
+import tomllib
 from collections import Counter
 
 import pytest
 
-from crawler.sites import get_site
+from crawler.sites import append_entry, get_site
 from crawler.urls import canonicalize_url
-from tests.conftest import crawl_portal
+from tests.conftest import REPO, crawl_portal
 from tests.portals import PORTALS, PortalServer, db_rows
 
 # Requests that show each platform's own way of listing was followed (first crawl).
@@ -116,3 +117,29 @@ def test_wordpress_static_page_is_fetched_but_not_archived(tmp_path):
     assert "Giới thiệu" not in titles
     [run] = db_rows(tmp_path / "a.db", "select stats from crawl_runs")
     assert json.loads(run["stats"])["vngov/not_articles"] == 1
+
+
+def test_a_walk_reads_the_sitemaps_robots_txt_announces(tmp_path):
+    """An entry that names no sitemap: the first walk of the site reads the sitemaps its
+    robots.txt announces, and a later incremental crawl does not fetch them again."""
+    packaged = tomllib.loads((REPO / "crawler" / "sites.toml").read_text(encoding="utf-8"))
+    [entry] = [e for e in packaged["site"] if e["id"] == "angiang-hoilhpn"]
+    entry = {k: v for k, v in entry.items() if k != "sitemaps"} | {"id": "hoilhpn-robots"}
+    registry = tmp_path / "sites.local.toml"
+    append_entry(registry, entry)
+    served = PortalServer(PORTALS["wordpress"]()).start()
+    served.portal.site_id = entry["id"]
+    served.portal.robots_txt += f"Sitemap: {served.base_url}/wp-sitemap.xml\n"
+    db = tmp_path / "archive.db"
+    try:
+        crawl(served, db, "--registry", str(registry))
+        first = list(served.requests)
+        mark = len(served.requests)
+        crawl(served, db, "--registry", str(registry))
+        again = served.since(mark)
+    finally:
+        served.stop()
+    assert "/wp-sitemap.xml" in first and "/wp-sitemap-posts-post-1.xml" in first
+    assert not [path for path in again if path.startswith("/wp-sitemap")]
+    keys = {row["url_key"] for row in db_rows(db, "select url_key from articles")}
+    assert keys == set(expected_keys(served))

@@ -57,7 +57,8 @@ def test_every_entry_builds_a_spider_that_starts(site_id, tmp_path):
     assert spider.allowed_domains == site.allowed_hosts and site.host
     for request in requests:
         assert urlsplit(request.url).hostname in spider.allowed_domains
-    assert {r.meta["vngov_kind"] for r in requests} <= {"page", "listing", "feed", "sitemap"}
+    kinds = {"page", "listing", "feed", "sitemap", "robots"}
+    assert {r.meta["vngov_kind"] for r in requests} <= kinds
     assert site.platform in load_profiles(), f"{site.platform} is not a parser profile"
     assert site.article_pattern or site.item_css, "no way to recognise an article"
     for pattern in (site.article_pattern, site.listing_pattern, site.article_key):

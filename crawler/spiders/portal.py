@@ -1,8 +1,9 @@
 """The one portal spider: walks any site of the registry by its data-file entry.
 
 What it reads, in order: the start pages (home, categories), the feeds and sitemaps the entry
-names or the start pages announce, category listings page after page by the platform's
-pagination scheme, and the articles they link, with their attachments.
+names or the start pages announce (robots.txt's sitemaps, when the entry names none), category
+listings page after page by the platform's pagination scheme, and the articles they link, with
+their attachments.
 
 Three modes (``-a mode=...``):
 
@@ -25,9 +26,10 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from protego import Protego
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
@@ -308,6 +310,14 @@ class PortalSpider(scrapy.Spider):
         for url in self.site.sitemap_urls:
             if request := self._request(url, self.parse_sitemap, "sitemap"):
                 yield request
+        if self.walk_to_end and not self.site.sitemaps:
+            # Outside the max_pages budget, as Scrapy's own robots.txt request is.
+            yield scrapy.Request(
+                urljoin(self.site.base_url, "/robots.txt"),
+                callback=self.parse_robots,
+                errback=self.on_error,
+                meta={KIND_META: "robots", "handle_httpstatus_all": True},
+            )
 
     def _listing_request(
         self, url: str, *, number: int | None, streak: int, zone: str | None = None
@@ -460,6 +470,20 @@ class PortalSpider(scrapy.Spider):
             if not self._wanted(url):
                 self.crawler.stats.inc_value("vngov/known_skipped")
             elif request := self._article_request(url):
+                yield request
+
+    @guarded
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        """The site's robots.txt, read for the sitemaps it announces (``Sitemap:`` lines), on a
+        walk of the whole site of an entry that names none. Scrapy reads the rules itself."""
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        for url in Protego.parse(response.text).sitemaps:
+            url = urljoin(response.url, url.strip())
+            if self.site.is_own(url) and (
+                request := self._request(url, self.parse_sitemap, "sitemap")
+            ):
+                self.crawler.stats.inc_value("vngov/robots_sitemaps")
                 yield request
 
     @guarded
