@@ -9,7 +9,8 @@ Each crawling machine writes its own archive (a shard of the sites, see ``crawle
 - tables of rows derived from an article's current version (``doc_refs`` and any other table
   with an ``article_id`` column) follow the archive that holds the latest version;
 - ``contacts`` by id, keeping the first and last sightings across both;
-- ``url_state`` and ``attachments`` keep the most recent fetch; ``sites`` are upserted;
+- ``url_state`` and ``attachments`` keep the most recent fetch (``attachment_versions``, keyed
+  by row id, gains the captures it lacks); ``sites`` are upserted;
 - ``crawl_runs`` are appended once each (a run is its site and start time);
 - any other table is merged by its primary key (kept when present), or appended when its key
   is a plain row id, so tables added by later migrations merge without code here.

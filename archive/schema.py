@@ -297,3 +297,37 @@ def m008_reindex_only_indexed_columns(db: sqlite_utils.Database) -> None:
     db.execute(
         sql.replace('AFTER UPDATE ON "articles"', f'AFTER UPDATE OF {columns} ON "articles"')
     )
+
+
+@migrations()
+def m009_attachment_versions(db: sqlite_utils.Database) -> None:
+    """Every distinct capture of an attachment, not only the latest: a decision replaced by a
+    corrected PDF under the same URL keeps both. Rows are keyed by row id (captures of one
+    URL are ordered by ``fetched_at``), so archives from several machines merge by appending
+    the captures the target lacks."""
+    db["attachment_versions"].create(
+        {
+            "id": int,
+            "url": str,
+            "sha256": str,
+            "size": int,
+            "content_type": str,
+            "truncated": int,
+            "http_status": int,
+            "fetched_at": str,
+            "warc_filename": str,
+            "warc_offset": int,
+            "warc_length": int,
+        },
+        pk="id",
+    )
+    db["attachment_versions"].create_index(["url", "fetched_at"])
+    db.execute(
+        """
+        insert into attachment_versions (url, sha256, size, content_type, truncated,
+          http_status, fetched_at, warc_filename, warc_offset, warc_length)
+        select url, sha256, size, content_type, truncated, http_status, fetched_at,
+          warc_filename, warc_offset, warc_length
+        from attachments
+        """
+    )

@@ -54,6 +54,19 @@ RECORD_COLUMNS = (
     "source",
     "body",
 )
+# What each capture of an attachment records (see Archive.store_attachment).
+ATTACHMENT_VERSION_COLUMNS = (
+    "url",
+    "sha256",
+    "size",
+    "content_type",
+    "truncated",
+    "http_status",
+    "fetched_at",
+    "warc_filename",
+    "warc_offset",
+    "warc_length",
+)
 JSON_COLUMNS = ("images", "attachments", "doc_refs")
 PROVENANCE_COLUMNS = (
     "fetched_at",
@@ -520,15 +533,27 @@ class Archive:
             return cursor.rowcount > 0
 
     def store_attachment(self, row: Mapping[str, Any]) -> str:
-        """Store an attachment's fetch; returns "new", "changed" or "unchanged" (by sha256)."""
+        """Store an attachment's fetch; returns "new", "changed" or "unchanged" (by sha256).
+
+        ``attachments`` holds the latest capture of each document; every capture whose
+        content differs from the one before is also kept in ``attachment_versions``, so a
+        document replaced on the site keeps the hash, size and WARC record of each version.
+        """
         with self.transaction():
             try:
                 existing = self.db["attachments"].get(row["url"])
             except NotFoundError:
-                self.db["attachments"].insert(dict(row))
-                return "new"
-            if existing["sha256"] == row.get("sha256"):
+                existing = None
+            if existing is not None and existing["sha256"] == row.get("sha256"):
                 return "unchanged"
+            _insert(
+                self.db,
+                "attachment_versions",
+                {name: row.get(name) for name in ATTACHMENT_VERSION_COLUMNS},
+            )
+            if existing is None:
+                _insert(self.db, "attachments", row)
+                return "new"
             self.db["attachments"].update(row["url"], dict(row))
             return "changed"
 

@@ -176,6 +176,39 @@ def test_attachments_are_fetched_hashed_and_listed_with_their_link_text(server, 
     assert not [p for p in server.since(mark) if p.startswith("/files/")]  # not fetched again
 
 
+def test_a_replaced_attachment_keeps_every_version(server, tmp_path):
+    """A corrected PDF under the same URL: the archive keeps the hash, size and capture of
+    the first one too, not only the latest."""
+    db = tmp_path / "a.db"
+    crawl(server, db)
+    article = next(a for a in server.portal.articles if a.attachments)
+    attachment = article.attachments[0]
+    before = attachment.data
+    attachment.data = before + " (bản đính chính)".encode()
+    article.edit(" (đính chính)")  # a new ETag: the article is fetched whole, then its files
+    crawl(server, db, "--full")
+    versions = db_rows(
+        db,
+        "select sha256, size, warc_filename from attachment_versions where url like ?"
+        " order by fetched_at, id",
+        (f"%/files/{attachment.name}",),
+    )
+    assert [(v["sha256"], v["size"]) for v in versions] == [
+        (hashlib.sha256(before).hexdigest(), len(before)),
+        (hashlib.sha256(attachment.data).hexdigest(), len(attachment.data)),
+    ]
+    assert all(v["warc_filename"] for v in versions)
+    [latest] = db_rows(
+        db, "select sha256 from attachments where url like ?", (f"%/{attachment.name}",)
+    )
+    assert latest["sha256"] == versions[-1]["sha256"]
+    mark = server.mark()
+    article.edit(" (lần 2)")  # fetched again, with its files: the same bytes, no new version
+    crawl(server, db, "--full")
+    assert f"/files/{attachment.name}" in server.since(mark)
+    assert len(db_rows(db, "select id from attachment_versions")) == len(versions) + 2
+
+
 def test_attachments_over_the_cap_are_recorded_truncated(server, tmp_path):
     db = tmp_path / "a.db"
     crawl(server, db, "--set", "VNGOV_ATTACHMENT_MAXSIZE=2500")
