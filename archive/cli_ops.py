@@ -110,6 +110,11 @@ def schedule() -> None:
 @click.option("--cron", is_flag=True, help="Print crontab lines instead of writing units.")
 @unit_dir_option
 @system_option
+@click.option(
+    "--run-as",
+    metavar="USER",
+    help="With --system: the account the crawls run as (default: the archive directory's owner).",
+)
 def install(
     site: str | None,
     all_sites: bool,
@@ -120,6 +125,7 @@ def install(
     cron: bool,
     unit_dir: str | None,
     system: bool,
+    run_as: str | None,
 ) -> None:
     """Schedule the crawl of SITE (or of --all sites) every --every.
 
@@ -130,6 +136,7 @@ def install(
     from archive.schedule import (
         CrawlJob,
         ScheduleError,
+        archive_owner,
         cron_line,
         install_units,
         parse_every,
@@ -145,7 +152,10 @@ def install(
     if not sites:
         raise click.ClickException(f"shard {shard} holds no site of the registry")
     registry_path = Path(registry).expanduser().absolute() if registry else None
-    jobs = [CrawlJob(s, db_path, interval, registry=registry_path) for s in sites]
+    if run_as and not system:
+        raise click.BadParameter("only system units run as another account", param_hint="--run-as")
+    user = (run_as or archive_owner(db_path)) if system else None
+    jobs = [CrawlJob(s, db_path, interval, registry=registry_path, user=user) for s in sites]
     if cron:
         for job in jobs:
             click.echo(cron_line(job))

@@ -145,6 +145,7 @@ class CrawlJob:
     every: Every
     registry: Path | None = None
     quiet: bool = True
+    user: str | None = None  # system units: the account the crawl runs as
 
     @property
     def unit_name(self) -> str:
@@ -173,6 +174,17 @@ class CrawlJob:
         return MARKER + json.dumps(data, ensure_ascii=False)
 
 
+def archive_owner(db: Path) -> str | None:
+    """The account owning the archive's directory: a system unit crawls as that account, so
+    the archive and its WARC files stay writable by the archivist, not by root alone."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(db.parent.stat().st_uid).pw_name
+    except (OSError, KeyError):
+        return None
+
+
 def unit_escape(text: str) -> str:
     """Escape a site id for a unit name as ``systemd-escape`` does (ids are usually plain)."""
     return "".join(
@@ -191,6 +203,7 @@ def systemd_quote(arg: str) -> str:
 def service_unit(job: CrawlJob) -> str:
     """The ``.service`` unit: a oneshot crawl under the archive's lock."""
     argv = [flock_path(), str(job.archive_lock), *job.crawl_argv()]
+    user = f"User={job.user}\n" if job.user else ""
     return f"""{job.marker()}
 [Unit]
 Description=vngov-archive: crawl {job.site} into {job.db.name}
@@ -201,7 +214,7 @@ After=network-online.target
 [Service]
 # oneshot: while a crawl runs, its timer does not start another one.
 Type=oneshot
-WorkingDirectory={str(job.db.parent).replace("%", "%%")}
+{user}WorkingDirectory={str(job.db.parent).replace("%", "%%")}
 # Waits for the archive's lock: crawls into one archive run one after another.
 ExecStart={" ".join(systemd_quote(a) for a in argv)}
 # vngov crawl exits 3 when the run was unhealthy: the unit then shows as failed.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -160,6 +161,32 @@ def test_install_writes_units_that_systemd_accepts(db, tmp_path):
         pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
     done = subprocess.run(
         [verify, "verify", str(units / f"{name}.service"), str(units / f"{name}.timer")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_system_units_run_as_the_archive_owner_or_the_account_named(db, tmp_path):
+    units = tmp_path / "units"
+    owner = pwd.getpwuid(db.parent.stat().st_uid).pw_name
+    args = ["schedule", "install", SITE, "--every", "6h", "--db", str(db), "--unit-dir", str(units)]
+    result = invoke(*args, "--system")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("systemctl daemon-reload")
+    service = (units / f"vngov-crawl-{SITE}.service").read_text()
+    assert f"\nUser={owner}\n" in service
+    user_units = invoke(*args, "--run-as", "archivist")
+    assert user_units.exit_code == 2 and "only system units" in user_units.output
+    assert invoke(*args, "--system", "--run-as", "archivist").exit_code == 0
+    assert "\nUser=archivist\n" in (units / f"vngov-crawl-{SITE}.service").read_text()
+    invoke(*args, "--system")  # back to the owner, whom systemd-analyze can resolve
+    verify = shutil.which("systemd-analyze")
+    if verify is None:
+        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
+    done = subprocess.run(
+        [verify, "verify", str(units / f"vngov-crawl-{SITE}.service")],
         capture_output=True,
         text=True,
         timeout=60,
