@@ -21,8 +21,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from itertools import islice
 from urllib.parse import unquote, urljoin, urlsplit
+
+from lxml import etree
 
 from crawler.parsers.authors import Byline, parse_byline
 from crawler.parsers.contacts import FOOTER_SELECTORS, footer_contacts, parse_contact_block
@@ -35,6 +38,7 @@ from crawler.parsers.generic import (
     densest_block,
     following_elements,
     heading_in_title_tag,
+    leading_class,
     read_page_date,
     strip_site_name,
     title_from_title_tag,
@@ -47,8 +51,9 @@ from crawler.parsers.html import (
     block_text,
     inline_text,
     parse_page,
+    text_content,
 )
-from crawler.parsers.profiles import detect_platform
+from crawler.parsers.profiles import detect_platform, profile_chain
 from crawler.parsers.records import Article, Attachment, ContactBlock, Image
 from crawler.parsers.text import detect_mojibake
 from crawler.urls import canonicalize_url
@@ -81,6 +86,8 @@ _CONTACT_HEADING = re.compile(
     r"đường dây nóng|hotline|tiếp nhận phản ánh|số điện thoại tiếp nhận", re.IGNORECASE
 )
 _PHONE_OR_EMAIL = re.compile(r"\d[\d .()-]{6,}\d|@|\[at\]|＠")
+_TAG_ONLY = re.compile(r"^[a-z][a-z0-9]*$")
+_CLASSES_IN = etree.XPath("descendant-or-self::*/@class", smart_strings=False)
 _DATE_SCAN_LIMIT = 80  # elements after the title searched for its date
 _DATE_TEXT_MAX = 120  # a longer text is a sentence, not a date line
 
@@ -169,7 +176,7 @@ def _visible_title(
         return element
     wanted = title.casefold()
     for candidate in page.root.iter("h1", "h2", "h3"):
-        raw = candidate.text_content()
+        raw = text_content(candidate)
         if (
             len(raw) < 2 * len(title) + 20
             and collapsed_text(raw).casefold() == wanted
@@ -218,7 +225,7 @@ def _split_update(text: str) -> tuple[str | None, str | None]:
     if match is None:
         return text, None
     before = text[: match.start()].rstrip(" |-–,(")
-    if not any(ch.isdigit() for ch in before):
+    if not any(map(str.isdigit, before)):
         return None, text
     return before, text[match.start() :]
 
@@ -244,8 +251,8 @@ def _after_title(
     for element in following_elements(title_el, _DATE_SCAN_LIMIT):
         if element is body_el:
             return
-        raw = element.text_content()
-        if len(raw) > 3 * _DATE_TEXT_MAX or not any(ch.isdigit() for ch in raw):
+        raw = text_content(element)
+        if len(raw) > 3 * _DATE_TEXT_MAX or not any(map(str.isdigit, raw)):
             continue
         text = inline_text(element)
         if len(text) <= _DATE_TEXT_MAX and not page.in_chrome(element):
@@ -356,19 +363,48 @@ def _body_element(page: PageContext) -> tuple[HtmlElement | None, str | None]:
     return None, None
 
 
+@dataclass(frozen=True)
+class _NoiseSelector:
+    selector: str
+    tag: str | None  # the selector is a bare tag name ("nav")
+    class_part: str | None  # the class it starts with (see leading_class)
+
+
+@cache
+def _noise_selectors(profile_key: str) -> tuple[_NoiseSelector, ...]:
+    """The noise selectors of a profile's chain, in order, with what they need to match."""
+    return tuple(
+        _NoiseSelector(
+            selector, selector if _TAG_ONLY.match(selector) else None, leading_class(selector)
+        )
+        for source in profile_chain(profile_key)
+        for selector in source.noise
+    )
+
+
 def _remove_noise(page: PageContext, body: HtmlElement) -> None:
-    for source in page.chain:
-        for selector in source.noise:
-            for element in page.select(selector, body):
-                if element is not body and element.getparent() is not None:
-                    element.drop_tree()
+    noise = _noise_selectors(page.profile.key)
+    # Two walks of the body say which selectors can match in it (most match nothing there):
+    # the tags it has among those named alone ("nav", "form"), and its classes. (The body is
+    # a copy, a document of its own: a selector's leading class must be in it to match.)
+    bare_tags = [n.tag for n in noise if n.tag is not None]
+    tags = {element.tag for element in body.iter(*bare_tags)} if bare_tags else set()
+    classes = " ".join(_CLASSES_IN(body))
+    for item in noise:
+        if (item.tag is not None and item.tag not in tags) or (
+            item.class_part is not None and item.class_part not in classes
+        ):
+            continue
+        for element in page.select(item.selector, body):
+            if element is not body and element.getparent() is not None:
+                element.drop_tree()
 
 
-def _is_styled(element: HtmlElement) -> bool:
-    """Set apart as bylines are: right-aligned, or all of its text bold or italic."""
+def _is_styled(element: HtmlElement, text: str) -> bool:
+    """Set apart as bylines are: right-aligned, or all of its text (``text``, its
+    :func:`inline_text`) bold or italic."""
     if element.get("align", "").lower() == "right" or _RIGHT.search(element.get("style", "")):
         return True
-    text = inline_text(element)
     marked = " ".join(inline_text(e) for e in element.iter("strong", "b", "em", "i"))
     return bool(text) and marked.strip() == text
 
@@ -463,12 +499,25 @@ def _attachments(page: PageContext, body: HtmlElement | None, url: str | None) -
     return list(seen.values())
 
 
-def _last_block(body: HtmlElement) -> HtmlElement | None:
-    """The last element with text that has no block children: where bylines sit."""
-    for element in reversed(list(body.iter("p", "div", "span", "strong", "em", "b", "i"))):
-        if any(isinstance(c.tag, str) and c.tag in ("p", "div") for c in element):
+_BYLINE_TAGS = ("p", "div", "span", "strong", "em", "b", "i")
+
+
+def _last_first(element: HtmlElement, tags: tuple[str, ...]) -> Iterator[HtmlElement]:
+    """The elements of a subtree with one of ``tags``, in reverse document order (the end of
+    a body is read without listing the whole body first)."""
+    for child in reversed(element):
+        yield from _last_first(child, tags)
+    if element.tag in tags:
+        yield element
+
+
+def _last_block(body: HtmlElement) -> tuple[HtmlElement, str] | None:
+    """The last element with text that has no block children, where bylines sit, and its
+    text (:func:`inline_text`)."""
+    for element in _last_first(body, _BYLINE_TAGS):
+        if next(element.iterchildren("p", "div"), None) is not None:
             continue
-        if not element.text_content().strip():
+        if not text_content(element).strip():
             continue
         text = inline_text(element)
         if text:
@@ -476,11 +525,11 @@ def _last_block(body: HtmlElement) -> HtmlElement | None:
             while (
                 parent is not None
                 and parent is not body
-                and len(parent.text_content()) <= 2 * len(text) + 20
+                and len(text_content(parent)) <= 2 * len(text) + 20
                 and inline_text(parent) == text
             ):
                 element, parent = parent, parent.getparent()
-            return element
+            return element, text
     return None
 
 
@@ -492,10 +541,11 @@ def _byline(body: HtmlElement) -> Byline | None:
     author = source = None
     texts: list[str] = []
     for _ in range(2):
-        last = _last_block(body)
-        if last is None:
+        found = _last_block(body)
+        if found is None:
             break
-        byline = parse_byline(inline_text(last), styled=_is_styled(last))
+        last, text = found
+        byline = parse_byline(text, styled=_is_styled(last, text))
         if byline is None:
             break
         last.drop_tree()
@@ -511,7 +561,20 @@ def _byline(body: HtmlElement) -> Byline | None:
 
 def _clean_body(text: str) -> str:
     paragraphs = [p for p in text.split("\n\n") if p.strip().lower() not in IMAGE_PLACEHOLDERS]
-    return _END_MARK.sub("", "\n\n".join(paragraphs)).strip()
+    return _without_end_mark("\n\n".join(paragraphs)).strip()
+
+
+def _without_end_mark(text: str) -> str:
+    """``text`` without the end mark "./." and the spaces around it.
+
+    The pattern only runs on the last few characters and the spaces before them: run on the
+    whole text it would be tried at every position (the mark can only end the text).
+    """
+    end = len(text.rstrip())
+    if not text.endswith("/.", 0, end):
+        return text
+    start = len(text[: max(0, end - 4)].rstrip())  # the mark is at most 4 characters: "…./."
+    return text[:start] + _END_MARK.sub("", text[start:])
 
 
 @dataclass
@@ -566,16 +629,16 @@ def _contact_blocks(page: PageContext) -> Iterator[HtmlElement]:
     """Hotline widgets: the profile's selectors, then any block titled like one."""
     for _source, spec in page.specs("contacts"):
         yield from page.select(spec)
-    title_classed = (e for e in page.title_like if "title" in (e.get("class") or ""))
+    title_classed = page.index.classed("title")
     for heading in (*page.root.iter("h2", "h3", "h4"), *title_classed):
         if len(heading) > 6:
             continue  # a box with a title class, not its heading
-        text = heading.text_content()
+        text = text_content(heading)
         if len(text) > 80 or not _CONTACT_HEADING.search(text):
             continue
         block = heading.getparent()
         for _ in range(3):
-            if block is None or _PHONE_OR_EMAIL.search(block.text_content()):
+            if block is None or _PHONE_OR_EMAIL.search(text_content(block)):
                 break
             block = block.getparent()
         if block is not None:
@@ -604,7 +667,9 @@ MOJIBAKE_SAMPLE_CHARS = 3000
 def _footer(page: PageContext, as_of: datetime | None) -> ContactBlock | None:
     """The agency's own contacts from the site footer (profile selectors, then generic)."""
     selectors = [spec for _source, spec in page.specs("footer")]
-    return footer_contacts(page.root, [*selectors, *FOOTER_SELECTORS], as_of=as_of)
+    return footer_contacts(
+        page.root, [*selectors, *FOOTER_SELECTORS], as_of=as_of, find=page.select
+    )
 
 
 def _error_text(page: PageContext) -> str | None:
@@ -615,7 +680,7 @@ def _error_text(page: PageContext) -> str | None:
     if title and len(title) <= 80 and _ERROR_TEXT.match(title):
         return title
     for heading in islice(page.root.iter("h1", "h2", "h3"), 6):
-        raw = heading.text_content()
+        raw = text_content(heading)
         if len(raw) <= 200 and _ERROR_TEXT.match(collapsed_text(raw)):
             text = inline_text(heading)
             if len(text) <= 80:

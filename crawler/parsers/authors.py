@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from crawler.parsers.text import is_vietnamese_syllable, normalize_line, strip_diacritics
@@ -86,6 +86,7 @@ _NOT_NAME_PHRASES = (
     "hình ảnh", "tin mới", "tin khác", "đính kèm", "truy cập", "thống kê", "việt nam",
     "tổng hợp", "minh họa", "minh hoạ", "lễ hội", "đại biểu", "toàn cảnh",
 )  # fmt: skip
+_SPACED_STOP_PHRASES = tuple(f" {phrase} " for phrase in _NOT_NAME_PHRASES)
 _MAX_LENGTH = 120
 
 
@@ -129,12 +130,17 @@ def _lower_words(part: str) -> str:
 
 def _starts_with(part: str, words: tuple[str, ...]) -> bool:
     lowered = _lower_words(part)
-    return any(lowered == w or lowered.startswith(w + " ") for w in words)
+    return lowered in words or lowered.startswith(_followed_by_space(words))
+
+
+@cache
+def _followed_by_space(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w + " " for w in words)
 
 
 def _has_stop_phrase(part: str) -> bool:
     lowered = f" {_lower_words(part)} "
-    return any(f" {phrase} " in lowered for phrase in _NOT_NAME_PHRASES)
+    return any(phrase in lowered for phrase in _SPACED_STOP_PHRASES)
 
 
 def _starts_like_a_sentence(part: str) -> bool:
@@ -154,7 +160,7 @@ def _looks_like_name(part: str, *, styled: bool) -> bool:
     (plain all-capital lines are headings).
     """
     words = part.split()
-    if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
+    if not 1 <= len(words) <= 5 or any(map(str.isdigit, part)):
         return False
     if len(words) == 1 and not styled:
         return False
@@ -174,7 +180,7 @@ def _looks_like_unit(part: str) -> bool:
         2 <= len(words) <= 10
         and part[0].isupper()
         and _starts_with(part, _UNIT_WORDS)
-        and not any(ch.isdigit() for ch in part)
+        and not any(map(str.isdigit, part))
         and not part.endswith((":", "?", "!"))
     )
 

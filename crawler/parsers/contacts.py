@@ -25,7 +25,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from crawler.parsers.emails import find_emails
-from crawler.parsers.html import HtmlElement, block_text, inline_text, select
+from crawler.parsers.html import HtmlElement, block_text, inline_text, select, text_content
 from crawler.parsers.phones import Phone, find_phones
 from crawler.parsers.records import ContactBlock, ContactEntry
 from crawler.parsers.text import is_vietnamese_syllable
@@ -331,9 +331,21 @@ def _same_markup_same_result(parse: Callable) -> Callable:
             _PARSED[key] = parse(element, as_of=as_of)
             if len(_PARSED) > _PARSED_MAX:
                 _PARSED.popitem(last=False)
-        return copy.deepcopy(_PARSED[key])
+        return _copy_block(_PARSED[key])
 
     return parse_once
+
+
+def _copy_block(block: ContactBlock | None) -> ContactBlock | None:
+    """A copy of a cached block that a caller may change freely (``copy.deepcopy`` costs ten
+    times as much: it inspects every object; entries hold only strings, lists and flat dicts)."""
+    if block is None:
+        return None
+    entries = [
+        dataclasses.replace(entry, phones=[dict(p) for p in entry.phones], emails=[*entry.emails])
+        for entry in block.entries
+    ]
+    return ContactBlock(title=block.title, entries=entries, kind=block.kind)
 
 
 @_same_markup_same_result
@@ -370,15 +382,17 @@ def parse_contact_block(
 # --- footers -------------------------------------------------------------------------------
 
 
-def _footer_candidates(root: HtmlElement, selectors: Iterable[str]) -> Iterator[HtmlElement]:
+def _footer_candidates(
+    root: HtmlElement, selectors: Iterable[str], find: Callable[[str], list[HtmlElement]] | None
+) -> Iterator[HtmlElement]:
     """Elements matched by ``selectors`` (in order, each once) whose text could hold a contact."""
     tried: set[HtmlElement] = set()
     for selector in dict.fromkeys(selectors):
-        for element in select(root, selector):
+        for element in find(selector) if find is not None else select(root, selector):
             if element in tried:
                 continue
             tried.add(element)
-            if _CONTACT_HINT.search(element.text_content()):  # cheap test before parsing
+            if _CONTACT_HINT.search(text_content(element)):  # cheap test before parsing
                 yield element
 
 
@@ -387,7 +401,7 @@ def find_footer(
 ) -> HtmlElement | None:
     """The page's footer: the first element matched by ``selectors`` (tried in order) that
     holds a phone number or an email address, or None."""
-    for element in _footer_candidates(root, selectors):
+    for element in _footer_candidates(root, selectors, None):
         text = block_text(element)
         if find_phones(text) or find_emails(text):
             return element
@@ -399,9 +413,14 @@ def footer_contacts(
     selectors: Iterable[str] = FOOTER_SELECTORS,
     *,
     as_of: date | datetime | None = None,
+    find: Callable[[str], list[HtmlElement]] | None = None,
 ) -> ContactBlock | None:
-    """The contacts of the page's footer: the first candidate that yields a block."""
-    for element in _footer_candidates(root, selectors):
+    """The contacts of the page's footer: the first candidate that yields a block.
+
+    ``find`` runs a selector on the page (by default :func:`select` on ``root``): a caller
+    that indexed the page passes its faster one.
+    """
+    for element in _footer_candidates(root, selectors, find):
         block = parse_footer_contacts(element, as_of=as_of)
         if block is not None:
             return block

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import filterfalse
 from typing import Any
 
 __all__ = ["DocRef", "find_doc_refs", "fold_doc_ref", "normalize_doc_ref"]
@@ -69,7 +71,7 @@ _CODE_BY_CASEFOLD = {code.casefold(): code for code in TYPE_CODES}
 def _fold(text: str) -> str:
     """Lower case without diacritics, with đ as d: what people type on a bare keyboard."""
     text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return "".join(filterfalse(unicodedata.combining, text)).casefold()
 
 
 _FOLDED_CODES: dict[str, list[str]] = {}
@@ -97,22 +99,25 @@ _YEAR = r"(?:19[4-9]\d|20\d\d)"
 _CODE = r"[A-Za-zĐđ]{1,8}"
 # An issuer: a capital, then letters or digits ("CP", "TTg", "UBND", "QH15", "HĐND").
 _ISSUER = r"[A-ZĐ][A-Za-zĐđ0-9]{0,11}"
-_START = r"(?<![\w/.,\-–])"
+# A number in running text, not glued to a word, a path or another number ("A12/", "1.5/"):
+# the look-behind is made from the first digit, so that a search skips straight from digit
+# to digit (a pattern that starts with a look-behind is tried at every position: 2.5x slower).
+_FIRST_NUMBER = r"\d(?<![\w/.,\-–]\d)\d{0,5}[a-z]?"
 _END = r"(?![\w/])"
 
 # 178/2024/NĐ-CP, 439/QĐ-TTg, 1942/BTTTT-CVT, 12/2015/TTLT-BNV-BTC
 _ADMIN_RE = re.compile(
-    rf"{_START}(?P<number>{_NUMBER}){_SEP}/{_SEP}(?:(?P<year>{_YEAR}){_SEP}/{_SEP})?"
+    rf"(?P<number>{_FIRST_NUMBER}){_SEP}/{_SEP}(?:(?P<year>{_YEAR}){_SEP}/{_SEP})?"
     rf"(?P<code>{_CODE}){_SEP}{_DASH}{_SEP}(?P<issuer>{_ISSUER}(?:{_DASH}{_ISSUER})*){_END}"
 )
 # 33/2024/QH15, 35/2023/UBTVQH15
 _ASSEMBLY_RE = re.compile(
-    rf"{_START}(?P<number>{_NUMBER}){_SEP}/{_SEP}(?P<year>{_YEAR}){_SEP}/{_SEP}"
+    rf"(?P<number>{_FIRST_NUMBER}){_SEP}/{_SEP}(?P<year>{_YEAR}){_SEP}/{_SEP}"
     rf"(?P<issuer>(?:UBTV)?QH\d{{1,2}}){_END}"
 )
 # 18-NQ/TW, 08-CTr/TU, 102-QĐ/TW
 _PARTY_RE = re.compile(
-    rf"{_START}(?P<number>{_NUMBER}){_SEP}{_DASH}{_SEP}(?P<code>{_CODE}){_SEP}/{_SEP}"
+    rf"(?P<number>{_FIRST_NUMBER}){_SEP}{_DASH}{_SEP}(?P<code>{_CODE}){_SEP}/{_SEP}"
     rf"(?P<issuer>{_ISSUER}){_END}"
 )
 # Đề án 06, Đề án số 6
@@ -156,7 +161,8 @@ class DocRef:
 
     def as_dict(self) -> dict[str, Any]:
         """The fields plus ``ref_folded``, as stored in the record and the doc_refs table."""
-        return {**asdict(self), "ref_folded": self.folded}
+        # The fields hold strings, numbers and None: asdict would deep-copy them for nothing.
+        return {**vars(self), "ref_folded": self.folded}
 
 
 def _official_code(code: str) -> str | None:
@@ -256,12 +262,24 @@ def _programme(match: re.Match[str], text: str) -> DocRef:
     return DocRef(f"Đề án {number}", "Đề án", number, None, None, match.group())
 
 
-_RULES = (
-    (_ADMIN_RE, _admin),
-    (_ASSEMBLY_RE, _assembly),
-    (_PARTY_RE, _party),
-    (_PROGRAMME_RE, _programme),
-)
+# A rule runs only on a text that holds what all its matches hold: most texts hold dates
+# ("15/12/2023") but no document number, and a full pattern costs ten times this test.
+_ADMIN_HINT = re.compile(rf"/{_SEP}(?:{_YEAR}{_SEP}/{_SEP})?[A-Za-zĐđ]")  # "/QĐ", "/2024/NĐ"
+_PARTY_HINT = re.compile(r"/(?<=[A-Za-zĐđ]/)|/(?<=[A-Za-zĐđ][ \u00a0]/)")  # "NQ/", "NQ /"
+
+
+def _rules_for(
+    text: str,
+) -> Iterator[tuple[re.Pattern[str], Callable[[re.Match[str], str], DocRef | None]]]:
+    """The rules that may match in ``text``, in the order they are tried."""
+    if _ADMIN_HINT.search(text):
+        yield _ADMIN_RE, _admin
+    if "QH" in text:
+        yield _ASSEMBLY_RE, _assembly
+    if _PARTY_HINT.search(text):
+        yield _PARTY_RE, _party
+    if "đề án" in text.lower():  # the pattern ignores case
+        yield _PROGRAMME_RE, _programme
 
 
 def find_doc_refs(text: str) -> list[DocRef]:
@@ -275,7 +293,7 @@ def find_doc_refs(text: str) -> list[DocRef]:
         return []
     text = unicodedata.normalize("NFC", text)
     found: list[tuple[int, int, DocRef]] = []
-    for pattern, build in _RULES:
+    for pattern, build in _rules_for(text):
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e, _ in found):
                 continue  # already read by a more specific rule

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -59,31 +60,54 @@ SKIP_TAGS = frozenset(
     ["script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas"]
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
-_SELECTORS: dict[str, CSSSelector] = {}
+_SELECTORS: dict[str, Callable[[HtmlElement], list[HtmlElement]]] = {}
+_TAG_NAME = re.compile(r"^[a-z][a-z0-9]*$")
 _LOCAL = threading.local()
-_ALL_CLASSES = etree.XPath("//@class", smart_strings=False)
-_ALL_IDS = etree.XPath("//@id", smart_strings=False)
+# "//*/@" is a tenth faster than "//@". Each class value knows its element (getparent()).
+_ALL_CLASSES = etree.XPath("//*/@class")
+_ALL_IDS = etree.XPath("//*/@id", smart_strings=False)
 _NOT = re.compile(r":not\([^)]*\)")
 _ATTRIBUTE = re.compile(r"\[[^\]]*\]")
 _ATTRIBUTE_VALUE = re.compile(r"\[\s*([\w:-]+)\s*([*^$~|]?)=\s*['\"]?([^'\"\]]+?)['\"]?\s*\]")
 _CLASS_OR_ID = re.compile(r"([.#])([\w-]+)")
+_XML_SPACES = re.compile(r"[ \t\r\n]+")  # what separates class names for XPath's normalize-space
 
 
 @dataclass(frozen=True)
 class AttributeIndex:
     """Every class token and id of a page, as sets and as text: what selectors and platform
-    markers are checked against before any tree walk (two XPath calls in C)."""
+    markers are checked against before any tree walk (two XPath calls in C); and every class
+    attribute with its element, which answers selectors that start with a class."""
 
     classes: frozenset[str]
     class_text: str
     ids: frozenset[str]
     id_text: str
+    class_values: tuple[str, ...] = ()  # lxml "smart" strings: getparent() is the element
 
     @classmethod
     def of(cls, root: HtmlElement) -> AttributeIndex:
-        class_text = " ".join(_ALL_CLASSES(root))
+        class_values = tuple(_ALL_CLASSES(root))
+        class_text = " ".join(class_values)
         ids = _ALL_IDS(root)
-        return cls(frozenset(class_text.split()), class_text, frozenset(ids), " ".join(ids))
+        return cls(
+            frozenset(class_text.split()), class_text, frozenset(ids), " ".join(ids), class_values
+        )
+
+    def classed(self, *parts: str) -> list[HtmlElement]:
+        """The elements whose class attribute contains one of ``parts``, in document order."""
+        if len(parts) == 1:
+            return [value.getparent() for value in self.class_values if parts[0] in value]
+        search = _alternatives(parts).search
+        return [value.getparent() for value in self.class_values if search(value)]
+
+    def with_class(self, name: str) -> list[HtmlElement]:
+        """The elements having the class ``name`` (what ``.name`` selects), in document order."""
+        return [
+            value.getparent()
+            for value in self.class_values
+            if name in value and name in _XML_SPACES.split(value)
+        ]
 
     def has(self, attribute: str, value: str, exact: bool) -> bool | None:
         """Whether a class or id (exact, or as a substring) occurs; None for other attributes."""
@@ -92,6 +116,11 @@ class AttributeIndex:
         if attribute == "id":
             return value in self.ids if exact else value in self.id_text
         return None
+
+
+@cache
+def _alternatives(parts: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, parts)))
 
 
 @dataclass(frozen=True)
@@ -110,33 +139,53 @@ def parse_page(body: bytes | str, content_type: str | None = None) -> ParsedPage
     charset whose attributes come in Liferay's order and falls back to Latin-1.
     """
     text, encoding = decode_html(body, content_type)
-    source = _XML_DECLARATION.sub("", text, count=1)
+    source: str | bytes = _XML_DECLARATION.sub("", text, count=1)
+    parser = _parser()
     if not source.strip():
         source = "<html></html>"
-    parser = _parser()
+    elif isinstance(body, bytes) and _is_text_as_utf8(body, text, encoding) and source == text:
+        # lxml parses UTF-8 bytes as they are; a str it first converts (a tenth of the parse).
+        source, parser = body, _parser("utf-8")
     try:
         root = lxml.html.document_fromstring(source, parser=parser)
     except (etree.ParserError, ValueError):
-        root = lxml.html.document_fromstring("<html><body></body></html>", parser=parser)
+        root = lxml.html.document_fromstring("<html><body></body></html>", parser=_parser())
     return ParsedPage(root, encoding, text)
 
 
-def _parser() -> etree.HTMLParser:
-    """lxml's HTML parser giving every element the :class:`HtmlElement` class.
+def _is_text_as_utf8(body: bytes, text: str, encoding: str) -> bool:
+    """Whether ``body`` is ``text`` encoded in UTF-8: decoded as UTF-8 with nothing replaced
+    (no U+FFFD) and no byte-order mark to skip."""
+    return encoding == "utf-8" and "\ufffd" not in text and not body.startswith(codecs.BOM_UTF8)
+
+
+def _parser(encoding: str | None = None) -> etree.HTMLParser:
+    """lxml's HTML parser giving every element the :class:`HtmlElement` class; for bytes, one
+    that reads them in ``encoding`` whatever the page declares.
 
     lxml.html's own parser picks a class per element in Python (forms, inputs, labels get
     their own), which costs more than the rest of an element visit; the parsers only need
     ``text_content`` and ``drop_tree``. One parser per thread: lxml parsers are not shareable.
     """
-    parser = getattr(_LOCAL, "parser", None)
+    parsers = getattr(_LOCAL, "parsers", None)
+    if parsers is None:
+        parsers = _LOCAL.parsers = {}
+    parser = parsers.get(encoding)
     if parser is None:
         # Comments and processing instructions carry nothing the parsers read; no id table:
         # nothing looks elements up by id.
-        parser = _LOCAL.parser = etree.HTMLParser(
-            remove_comments=True, remove_pis=True, collect_ids=False
+        parser = parsers[encoding] = etree.HTMLParser(
+            remove_comments=True, remove_pis=True, collect_ids=False, encoding=encoding
         )
         parser.set_element_class_lookup(etree.ElementDefaultClassLookup(element=HtmlElement))
     return parser
+
+
+def text_content(element: HtmlElement) -> str:
+    """All the text inside an element, as ``element.text_content()`` returns it (the text of
+    scripts included), several times faster on the small elements parsers test: lxml's
+    ``text_content`` sets up an XPath context on each call, serialising as text does not."""
+    return etree.tostring(element, method="text", encoding=str, with_tail=False)
 
 
 def parse_html(body: bytes | str, content_type: str | None = None) -> tuple[HtmlElement, str]:
@@ -153,32 +202,53 @@ def selector_markers(selector: str) -> tuple[tuple[str, str, bool], ...]:
     outside ``:not()``; ``exact`` is True for a whole class or id, False for a value that only
     has to occur somewhere in that attribute. Checking them against an index of the page's
     classes and ids is a set lookup; running the selector is a walk of the whole tree, and
-    most platform selectors name classes a given page does not have.
+    most platform selectors name classes a given page does not have. Classes and ids come
+    first: looking them up is cheaper than searching for an attribute value.
     """
     if "," in selector:
         return ()  # a union matches when any branch does
     core = _NOT.sub("", selector.partition("@")[0])
     markers = [
-        (name.lower(), value, operator == "" and name.lower() == "id")
-        for name, operator, value in _ATTRIBUTE_VALUE.findall(core)
+        ("class" if prefix == "." else "id", value, True)
+        for prefix, value in _CLASS_OR_ID.findall(_ATTRIBUTE.sub("", core))
     ]
-    for prefix, value in _CLASS_OR_ID.findall(_ATTRIBUTE.sub("", core)):
-        markers.append(("class" if prefix == "." else "id", value, True))
+    for name, operator, value in _ATTRIBUTE_VALUE.findall(core):
+        markers.append((name.lower(), value, operator == "" and name.lower() == "id"))
     return tuple(markers)
 
 
 def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     """Elements matching a CSS selector (compiled once and cached)."""
-    compiled = _SELECTORS.get(selector)
-    if compiled is None:
-        compiled = _SELECTORS[selector] = CSSSelector(selector, translator="html")
-    return compiled(root)
+    run = _SELECTORS.get(selector)
+    if run is None:
+        run = _SELECTORS[selector] = _selector_function(selector)
+    return run(root)
+
+
+def _selector_function(selector: str) -> Callable[[HtmlElement], list[HtmlElement]]:
+    if _TAG_NAME.match(selector):
+        # A bare tag name: lxml's own iteration costs a third less than an XPath evaluation.
+        return lambda root: list(root.iter(selector))
+    return CSSSelector(selector, translator="html")
+
+
+@cache
+def selector_xpath(selector: str) -> str:
+    """The XPath of a CSS selector (what :func:`select` runs for all but bare tag names)."""
+    return CSSSelector(selector, translator="html").path
 
 
 def select_values(root: HtmlElement, spec: str) -> Iterator[tuple[HtmlElement, str]]:
     """``(element, value)`` for a selector spec: ``css`` reads text, ``css@attr`` an attribute."""
     selector, _, attribute = spec.partition("@")
-    for element in select(root, selector):
+    yield from element_values(select(root, selector), attribute)
+
+
+def element_values(
+    elements: Iterable[HtmlElement], attribute: str
+) -> Iterator[tuple[HtmlElement, str]]:
+    """``(element, value)``: the value of ``attribute``, or the element's text when it is ""."""
+    for element in elements:
         if attribute:
             yield element, normalize_line(element.get(attribute, ""))
         else:
@@ -186,31 +256,36 @@ def select_values(root: HtmlElement, spec: str) -> Iterator[tuple[HtmlElement, s
 
 
 def _walk(element: HtmlElement, out: list[str]) -> None:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag in SKIP_TAGS or not isinstance(element.tag, str):
-        if element.tail:
-            out.append(element.tail.replace("\n", " "))
+    # tag, text and tail are read once each: lxml makes a new string on every access.
+    tag = element.tag
+    if not isinstance(tag, str) or tag in SKIP_TAGS:
+        tail = element.tail
+        if tail:
+            out.append(tail.replace("\n", " "))
         return
     block = tag in BLOCK_TAGS
     if block:
         out.append("\n\n")
     elif tag == "br":
         out.append("\n")
-    if element.text:
-        out.append(element.text.replace("\n", " "))
+    text = element.text
+    if text:
+        out.append(text.replace("\n", " "))
     for child in element:
         _walk(child, out)
     if block:
         out.append("\n\n")
-    if element.tail:
-        out.append(element.tail.replace("\n", " "))
+    tail = element.tail
+    if tail:
+        out.append(tail.replace("\n", " "))
 
 
 def block_text(element: HtmlElement) -> str:
     """Text of an element with blocks separated by blank lines and ``<br>`` as a newline."""
     out: list[str] = []
-    if element.text:
-        out.append(element.text.replace("\n", " "))
+    text = element.text
+    if text:
+        out.append(text.replace("\n", " "))
     for child in element:
         _walk(child, out)
     return normalize_text("".join(out))

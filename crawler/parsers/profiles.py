@@ -61,14 +61,23 @@ class Detection:
     ) -> list[str]:
         """The evidence other than source substrings found on a page, as ``kind:marker``."""
         found: list[str] = []
-        lowered = tuple(g.lower() for g in generators)
-        if m := next((g for g in self.generator if any(g.lower() in v for v in lowered)), None):
-            found.append(f"generator:{m}")
-        if url and (m := next((u for u in self.url if u in url), None)):
+        if self.generator and generators:
+            lowered = tuple(g.lower() for g in generators)
+            if m := next((g for g in self.generator if any(g.lower() in v for v in lowered)), None):
+                found.append(f"generator:{m}")
+        if url and self.url and (m := next((u for u in self.url if u in url), None)):
             found.append(f"url:{m}")
-        if url and (r := next((r for r in self.url_regex if r.search(url)), None)):
+        if (
+            url
+            and self.url_regex
+            and (r := next((r for r in self.url_regex if r.search(url)), None))
+        ):
             found.append(f"url_regex:{r.pattern}")
-        if root is not None and (c := next((c for c in self.css if select(root, c)), None)):
+        if (
+            root is not None
+            and self.css
+            and (c := next((c for c in self.css if select(root, c)), None))
+        ):
             found.append(f"css:{c}")
         return found
 
@@ -80,7 +89,7 @@ class Detection:
         names) are searched in ``head``, the source before ``<body``.
         """
         for marker in self.html:
-            if index is not None and _IDENTIFIER.match(marker):
+            if index is not None and _is_identifier(marker):
                 if marker in index.classes or marker in index.ids:
                     return f"html:{marker}"
                 if marker.endswith("-") and marker in index.class_text:
@@ -88,6 +97,11 @@ class Detection:
             if marker in head:
                 return f"html:{marker}"
         return None
+
+
+@cache
+def _is_identifier(marker: str) -> bool:
+    return _IDENTIFIER.match(marker) is not None
 
 
 @dataclass(frozen=True)
@@ -249,6 +263,8 @@ def detect_platform(
     }
 
     def score(key: str) -> int:
+        if not found[key]:
+            return 0
         own = sum(DETECTION_POINTS[e.partition(":")[0]] for e in found[key])
         parent = profiles[key].extends
         return own + score(parent) if own and parent and parent in found else own

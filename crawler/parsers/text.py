@@ -28,6 +28,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import filterfalse
 
 import charset_normalizer
 
@@ -75,7 +76,9 @@ _LOST_AMP_LETTER = re.compile(
     r"(?<!&)([AEIOUYaeiouy](?:acute|grave|circ|tilde)|[Aa]breve|[Oo]horn|[Uu]horn|[Dd]stroke);"
 )
 _LOST_AMP_NUMERIC = re.compile(r"(?<![&#])#(\d{3,6}|x[0-9A-Fa-f]{3,5});")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
+# Spaces other than U+0020 (and not newlines), each read as one space.
+_OTHER_SPACES = re.compile(r"[\t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]")
+_SPACE_RUNS = re.compile("  +")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
@@ -261,14 +264,18 @@ _LOST_NAME_ENDINGS = (
     "horn",
     "stroke",
 )
-_ENTITY_CANDIDATE = re.compile(r"([#A-Za-z0-9]{2,8});")
+# The name before a ";" (at most its last 8 characters), searched in the 8 characters before it.
+_NAME_BEFORE_SEMICOLON = re.compile(r"[#A-Za-z0-9]{2,8}\Z")
 
 
 def _may_have_lost_ampersands(text: str) -> bool:
-    for match in _ENTITY_CANDIDATE.finditer(text):
-        word = match.group(1)
-        if word.endswith(_LOST_NAME_ENDINGS) or "#" in word:
+    # From each ";" back: a pattern for "name;" would stop at every letter of the text.
+    semicolon = text.find(";")
+    while semicolon >= 0:
+        name = _NAME_BEFORE_SEMICOLON.search(text, max(0, semicolon - 8), semicolon)
+        if name and (name.group().endswith(_LOST_NAME_ENDINGS) or "#" in name.group()):
             return True
+        semicolon = text.find(";", semicolon + 1)
     return False
 
 
@@ -302,11 +309,24 @@ def normalize_text(text: str) -> str:
         text = _repair_lost_ampersands(text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    text = _SPACES.sub(" ", text)
+    text = _collapse_spaces(text)
     if "\n" in text:
-        text = "\n".join(line.strip() for line in text.split("\n"))
+        text = "\n".join(map(str.strip, text.split("\n")))
         text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()
+
+
+def _collapse_spaces(text: str) -> str:
+    """Every run of spaces (not newlines) as one space, and none at either end of ``text``.
+
+    Other spaces become U+0020 first, so that the runs to collapse start with two U+0020: a
+    pattern starting with a literal skips ahead, where one for any run of spaces would stop
+    at every single space between two words (four times slower).
+    """
+    text = _OTHER_SPACES.sub(" ", text)
+    if "  " in text:
+        text = _SPACE_RUNS.sub(" ", text)
+    return text.strip(" ")
 
 
 def normalize_line(text: str) -> str:
@@ -316,8 +336,11 @@ def normalize_line(text: str) -> str:
 
 def strip_diacritics(text: str) -> str:
     """Lower-case ASCII-ish form for matching names typed without marks ("Đắk Lắk" → "dak lak")."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("đ", "d").replace("Đ", "D")
+    if text.isascii():
+        return text.casefold()  # nothing to decompose
+    text = unicodedata.normalize("NFD", text)
+    return "".join(filterfalse(unicodedata.combining, text)).casefold()
 
 
 # --- Vietnamese syllables ------------------------------------------------------------------
@@ -434,8 +457,26 @@ def _latin1_utf8_hits(text: str) -> int:
     return hits
 
 
-def _tokens(text: str) -> list[str]:
-    return [t.strip(_TOKEN_STRIP) for t in text.split() if not t.isascii()]
+def _non_ascii_words(text: str) -> list[str]:
+    """The whitespace-separated words of ``text`` that hold a non-ASCII character."""
+    return list(filterfalse(str.isascii, text.split()))
+
+
+@lru_cache(maxsize=65_536)
+def _legacy_readings(word: str) -> tuple[tuple[str, str], ...]:
+    """``(kind, syllable)`` for each legacy table that reads a word (punctuation around it
+    dropped) as a Vietnamese syllable, when it is none as written; empty for most words."""
+    token = word.strip(_TOKEN_STRIP)
+    if not token or all(is_vietnamese_syllable(w) for w in _WORD.findall(token)):
+        return ()
+    readings = []
+    for kind, decoded in (
+        ("tcvn3", token.translate(_TCVN3)),
+        ("vni", _VNI_RE.sub(lambda m: _VNI[m.group()], token)),
+    ):
+        if not decoded.isascii() and is_vietnamese_syllable(decoded):
+            readings.append((kind, decoded.lower()))
+    return tuple(readings)
 
 
 def detect_mojibake(text: str) -> str | None:
@@ -453,22 +494,17 @@ def detect_mojibake(text: str) -> str | None:
     if not text or text.isascii():
         return None
     text = unicodedata.normalize("NFC", text)
-    tokens = _tokens(text)
+    words = _non_ascii_words(text)
     hits = _latin1_utf8_hits(text)
-    if hits >= _MIN_HITS or (hits and hits >= _MIN_SHARE * len(tokens)):
+    if hits >= _MIN_HITS or (hits and hits >= _MIN_SHARE * len(words)):
         return "latin1-utf8"
     readings: dict[str, set[str]] = {"tcvn3": set(), "vni": set()}
-    for token in tokens:
-        if not token or all(is_vietnamese_syllable(w) for w in _WORD.findall(token)):
-            continue
-        for kind, decoded in (
-            ("tcvn3", token.translate(_TCVN3)),
-            ("vni", _VNI_RE.sub(lambda m: _VNI[m.group()], token)),
-        ):
-            if not decoded.isascii() and is_vietnamese_syllable(decoded):
-                readings[kind].add(decoded.lower())
+    # Words repeat, and the readings are sets: each word is read once.
+    for found in filter(None, map(_legacy_readings, set(words))):
+        for kind, reading in found:
+            readings[kind].add(reading)
     kind = max(readings, key=lambda k: len(readings[k]))
     hits = len(readings[kind])
-    if hits and (hits >= _MIN_HITS or hits >= _MIN_SHARE * len(tokens)):
+    if hits and (hits >= _MIN_HITS or hits >= _MIN_SHARE * len(words)):
         return kind
     return None
