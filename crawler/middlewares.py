@@ -35,8 +35,9 @@ logger = logging.getLogger(__name__)
 BACKOFF_STATUSES = (429, 503)
 KIND_META = "vngov_kind"  # what the spider asked for: page, listing, article, feed, ...
 NOT_PAGES = ("attachment", "feed", "sitemap", "robots")
-# Article pages are checked by the spider, in the same parse as the article (article_pages).
-CHECKED_BY_SPIDER = ("article",)
+# Article and listing pages are checked by the spider, in the same parse as their content
+# (crawler.article_pages, crawler.listing_pages).
+CHECKED_BY_SPIDER = ("article", "listing")
 
 
 class ErrorPageDetected(IgnoreRequest):
@@ -134,9 +135,9 @@ class ErrorPageMiddleware:
     """Refuse 200 pages that are error or CAPTCHA pages (see ``crawler.detect``).
 
     Runs after decompression (below 590) on the way back, on HTML responses to the spider's
-    start and listing pages; feeds, sitemaps, attachments and robots.txt pass untouched, and
-    article pages are checked by the spider while it parses them (one parse, in the parser
-    worker: see ``crawler.article_pages``).
+    start pages; feeds, sitemaps, attachments and robots.txt pass untouched, and article and
+    listing pages are checked by the spider while it reads them (one parse, in the parser
+    worker: see ``crawler.article_pages`` and ``crawler.listing_pages``).
     """
 
     def __init__(self, stats: Any):

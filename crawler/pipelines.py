@@ -58,7 +58,8 @@ class ArchivePipeline:
     index, so the crawl goes on fetching meanwhile. The process has one writer thread, shared
     by crawlers running side by side (one per host), so their writes queue up instead of
     contending for SQLite's lock. Pages are written one at a time, each in one transaction;
-    counts go to the crawl's stats from the crawl's thread.
+    counts go to the crawl's stats, and lines to its log, from the crawl's thread (the live
+    progress line redraws around log records written there).
     """
 
     def __init__(self, db_path: str, stats):
@@ -85,6 +86,7 @@ class ArchivePipeline:
             counts = await asyncio.wrap_future(self._writer.submit(self._store, item))
             for key, count in counts.items():
                 self.stats.inc_value(key, count)
+            _log_stored(item, counts)
         return item
 
     def _store(self, item: object) -> dict[str, int]:
@@ -128,7 +130,6 @@ class ArchivePipeline:
             # Provincial departments republish the province's announcements, districts the
             # departments': each copy stays its site's article, linked to the first capture.
             counts["vngov/articles_duplicate"] = 1
-            logger.debug("%s republishes article %s", item.url, outcome.duplicate_of)
         self.archive.record_fetch(
             item.record.get("canonical_url") or item.url,
             site=item.site,
@@ -144,7 +145,6 @@ class ArchivePipeline:
             page_url=item.url,
             seen_at=item.fetched_at,
         )
-        logger.debug("%s article %s", outcome, item.url)
         return counts
 
     def _store_gone(self, item: PageGoneItem) -> dict[str, int]:
@@ -155,9 +155,7 @@ class ArchivePipeline:
         if self.archive.mark_removed(
             item.url, removed_at=item.fetched_at, http_status=item.http_status
         ):
-            logger.info("article removed (%s): %s", item.http_status, item.url)
             return {"vngov/articles_removed": 1}
-        logger.warning("not found (%s): %s", item.http_status, item.url)
         return {f"vngov/errors/http_{item.http_status}": 1}
 
     def _store_attachment(self, item: AttachmentItem) -> dict[str, int]:
@@ -181,3 +179,18 @@ class ArchivePipeline:
             }
         )
         return {f"vngov/attachments_{outcome}": 1}
+
+
+def _log_stored(item: object, counts: dict[str, int]) -> None:
+    """Log what storing ``item`` did (on the crawl's thread), from the stats it added."""
+    if isinstance(item, PageGoneItem):
+        if counts.get("vngov/articles_removed"):
+            logger.info("article removed (%s): %s", item.http_status, item.url)
+        else:
+            logger.warning("not found (%s): %s", item.http_status, item.url)
+    elif isinstance(item, ArticleItem) and logger.isEnabledFor(logging.DEBUG):
+        for outcome in ("new", "changed", "unchanged"):
+            if counts.get(f"vngov/articles_{outcome}"):
+                logger.debug("%s article %s", outcome, item.url)
+        if counts.get("vngov/articles_duplicate"):
+            logger.debug("%s republishes an earlier capture", item.url)

@@ -92,9 +92,9 @@ def test_crawl_flags_become_settings():
 
 @pytest.fixture()
 def slow_portal():
-    """The sample portal answering in 50 ms, so a crawl lasts long enough to report on, with
-    one article gone, so the crawl logs one warning."""
-    server = PortalServer(delay=0.05).start()
+    """The sample portal answering in 250 ms, so a crawl lasts long enough (a few seconds) to
+    report on, with one article gone, so the crawl logs one warning."""
+    server = PortalServer(delay=0.25).start()
     server.gone[gone_path(server)] = 404
     yield server
     server.stop()

@@ -40,17 +40,16 @@ from twisted.python.failure import Failure
 from archive.storage import Archive
 from crawler.article_pages import read_article_page
 from crawler.discovery import (
-    ListingArticles,
+    Link,
     feed_links,
     item_links,
     links_of,
-    listing_articles,
     next_page,
     parse_feed,
     parse_sitemap,
-    zone_of,
 )
 from crawler.items import ArticleItem, AttachmentItem, NotModifiedItem, PageGoneItem
+from crawler.listing_pages import ListingPage, read_listing_page
 from crawler.middlewares import KIND_META, describe_failure
 from crawler.parse_pool import ParsePool, default_workers
 from crawler.parsers.html import HtmlElement, parse_html
@@ -341,11 +340,14 @@ class PortalSpider(scrapy.Spider):
         root, _ = parse_html(response.body, _content_type(response))
         return root
 
-    def _discovered(self, response: Response, root: HtmlElement) -> Iterator[scrapy.Request]:
-        """Category listings and announced feeds linked from a page."""
+    def _discovered(
+        self, response: Response, links: list[Link], feeds: list[str]
+    ) -> Iterator[scrapy.Request]:
+        """Category listings among a page's ``links`` (read with the site's pagination_css),
+        and the feeds it announces."""
         pagination = self.site.pagination
         here = pagination.listing_key(canonicalize_url(response.url))
-        for link in links_of(root, response.url, pagination_css=self.site.pagination_css):
+        for link in links:
             if link.in_pagination or not self.site.is_own(link.url):
                 continue
             if not self.site.is_listing(link.url):
@@ -355,12 +357,9 @@ class PortalSpider(scrapy.Spider):
                 continue
             if request := self._listing_request(first, number=None, streak=0):
                 yield request
-        if self.site.discover_feeds:
-            for url in feed_links(root, response.url):
-                if self.site.is_own(url) and (
-                    request := self._request(url, self.parse_feed, "feed")
-                ):
-                    yield request
+        for url in feeds:
+            if self.site.is_own(url) and (request := self._request(url, self.parse_feed, "feed")):
+                yield request
 
     @guarded
     def parse_start(self, response: Response) -> Iterator[scrapy.Request]:
@@ -378,37 +377,42 @@ class PortalSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("vngov/known_skipped")
             elif request := self._article_request(url):
                 yield request
-        yield from self._discovered(response, root)
+        links = links_of(root, response.url, pagination_css=self.site.pagination_css)
+        feeds = feed_links(root, response.url) if self.site.discover_feeds else []
+        yield from self._discovered(response, links, feeds)
 
-    def _listing_articles(self, response: Response, root: HtmlElement) -> ListingArticles:
-        """The listing's own article links on the site's hosts, one per canonical URL."""
-        found = listing_articles(
+    @guarded_async
+    async def parse_listing(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """One page of a category listing (read in the parser worker): its new articles, then
+        the next page, unless the walk has met enough archived articles in a row
+        (incremental mode)."""
+        if not isinstance(response, TextResponse):
+            self.record_failure(response.url, "not_html", "not an HTML page")
+            return
+        page = await self.parse_pool.run(
+            read_listing_page,
             response.body,
-            root,
             response.url,
-            item_css=self.site.item_css,
-            is_article=lambda u: self.site.is_own(u) and self.site.is_article(u),
-            pagination_css=self.site.pagination_css,
+            self.site,
             content_type=_content_type(response),
         )
-        self.crawler.stats.inc_value(f"vngov/listing_rule/{found.rule}")
-        return ListingArticles(_distinct(found.urls), found.rule, found.parser_next)
-
-    @guarded
-    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        """One page of a category listing: its new articles, then the next page, unless the
-        walk has met enough archived articles in a row (incremental mode)."""
-        root = self._tree(response)
-        if root is None:
+        if page.error is not None:
+            asked = response.meta.get("redirect_urls", [response.url])[0]
+            self.record_failure(asked, page.error.kind, page.error.reason)
             return
+        for request in self._listing_requests(response, page):
+            yield request
+
+    def _listing_requests(self, response: Response, page: ListingPage) -> Iterator[scrapy.Request]:
         pagination = self.site.pagination
         number = response.meta.get("vngov_page")
         if number is None:
             number = pagination.page_number(response.url)
             number = pagination.first if number is None else number
         streak = response.meta.get("vngov_streak", 0)
-        found = self._listing_articles(response, root)
-        articles = found.urls
+        found = page.articles
+        self.crawler.stats.inc_value(f"vngov/listing_rule/{found.rule}")
+        articles = _distinct(found.urls)
         self.crawler.stats.inc_value("vngov/listing_pages")
         if not articles:
             if pagination.kind == "template" and number > pagination.first:
@@ -432,7 +436,7 @@ class PortalSpider(scrapy.Spider):
             if not self.walk_to_end and self.stop_after_known and streak >= self.stop_after_known:
                 stopped = True
                 break
-        yield from self._discovered(response, root)
+        yield from self._discovered(response, page.links, page.feeds)
         if stopped:
             self.crawler.stats.inc_value("vngov/listings_stopped_at_known")
             self.logger.info(
@@ -444,9 +448,8 @@ class PortalSpider(scrapy.Spider):
             return
         zone = response.meta.get("vngov_zone")
         if pagination.kind == "template" and zone is None and pagination.zone:
-            zone = zone_of(root, pagination.zone)
-        links = links_of(root, response.url, pagination_css=self.site.pagination_css)
-        following = next_page(response.url, number, links, pagination, zone=zone)
+            zone = page.zone
+        following = next_page(response.url, number, page.links, pagination, zone=zone)
         if following is None and found.parser_next and pagination.kind != "template":
             following = (found.parser_next, number + 1)
         if following:
