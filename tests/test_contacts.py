@@ -400,3 +400,13 @@ def test_real_contact_page_read_like_a_footer():
             )
         ],
     }
+
+
+def test_a_widget_selector_that_matches_the_heading_itself_is_no_error():
+    """``[class*='hotline']`` matches ``h3.hotline-title``: the heading alone holds no contact."""
+    root, _ = parse_html(
+        '<div class="box"><h3 class="hotline-title">Đường dây nóng</h3>'
+        "<ul><li>Ông A: 0913 123 456</li></ul></div>"
+    )
+    [heading] = select(root, "[class*='hotline']")
+    assert parse_contact_block(heading) is None

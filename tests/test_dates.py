@@ -233,6 +233,12 @@ def test_relative_across_midnight_uses_vietnam_date() -> None:
     assert read("8 giờ trước", base=base) == ("2024-06-14T22:30:00+07:00", True, "relative")
 
 
+def test_an_absurd_relative_date_is_rejected_not_an_error() -> None:
+    base = datetime(2024, 6, 15, 12, 0, tzinfo=VN_TZ)
+    assert parse_date("99999999 ngày trước", base=base) is None
+    assert parse_date("99999999999 giờ trước", base=base) is None
+
+
 def test_yearless_leap_day_goes_back_to_a_leap_year() -> None:
     base = datetime(2025, 3, 1, tzinfo=VN_TZ)
     assert read("29/02", base=base) == ("2024-02-29T00:00:00+07:00", False, "numeric")

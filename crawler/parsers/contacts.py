@@ -360,6 +360,9 @@ def parse_contact_block(
     element = copy.deepcopy(element)  # the heading is cut out below; leave the page intact
     heading = next(iter(select(element, _HEADING)), None)
     title = inline_text(heading) if heading is not None else ""
+    # The selector may have matched the heading itself ("h3.hotline-title"): nothing to cut.
+    if heading is element:
+        heading = None
     if heading is not None and len(title) <= _MAX_HEADING and not find_phones(title):
         heading.drop_tree()
     else:

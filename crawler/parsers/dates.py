@@ -445,13 +445,16 @@ def _rule_relative(text: str, base: datetime | None) -> _Result:
         return ParsedDate(value, clock is not None, m.group(0), "relative", tuple(warnings)), True
     n = int(g("n") or g("n2"))
     unit = (g("unit") or g("unit2")).lower()
-    if unit in ("ngày", "tuần"):
-        day = base.date() - timedelta(days=n * (7 if unit == "tuần" else 1))
-        value = _assemble(day, None, None, warnings)
-        return ParsedDate(value, False, m.group(0), "relative", tuple(warnings)), True
-    seconds = n * {"giây": 1, "phút": 60, "giờ": 3600, "tiếng": 3600}[unit]
-    # Wall-clock arithmetic is exact here: Vietnam has had no DST since 1975.
-    value = (base - timedelta(seconds=seconds)).replace(second=0, microsecond=0)
+    try:
+        if unit in ("ngày", "tuần"):
+            day = base.date() - timedelta(days=n * (7 if unit == "tuần" else 1))
+            value = _assemble(day, None, None, warnings)
+            return ParsedDate(value, False, m.group(0), "relative", tuple(warnings)), True
+        seconds = n * {"giây": 1, "phút": 60, "giờ": 3600, "tiếng": 3600}[unit]
+        # Wall-clock arithmetic is exact here: Vietnam has had no DST since 1975.
+        value = (base - timedelta(seconds=seconds)).replace(second=0, microsecond=0)
+    except OverflowError:  # "99999999 ngày trước": before the year 1, not a date
+        return _REJECT
     return ParsedDate(value, True, m.group(0), "relative", tuple(warnings)), True
 
 
