@@ -141,6 +141,7 @@ def install(
         install_units,
         parse_every,
         systemctl,
+        unwritable_by,
     )
 
     db_path = Path(db).expanduser().absolute()
@@ -152,9 +153,12 @@ def install(
     if not sites:
         raise click.ClickException(f"shard {shard} holds no site of the registry")
     registry_path = Path(registry).expanduser().absolute() if registry else None
-    if run_as and not system:
+    if run_as and (cron or not system):
         raise click.BadParameter("only system units run as another account", param_hint="--run-as")
     user = (run_as or archive_owner(db_path)) if system else None
+    if user:
+        for path in unwritable_by(user, db_path):
+            click.echo(f"warning: {user} cannot write {path} (another account owns it)", err=True)
     jobs = [CrawlJob(s, db_path, interval, registry=registry_path, user=user) for s in sites]
     if cron:
         for job in jobs:

@@ -185,6 +185,24 @@ def archive_owner(db: Path) -> str | None:
         return None
 
 
+def unwritable_by(user: str, db: Path) -> list[Path]:
+    """The archive's files (database, WAL, WARC files) that ``user`` does not own: a crawl
+    run as ``user`` could not write them (earlier crawls may have run as root)."""
+    import pwd
+
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return []
+    from crawler.warc import default_warc_dir
+
+    paths = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+    warc = default_warc_dir(db)
+    if warc.is_dir():
+        paths += [warc, *warc.iterdir()]
+    return [p for p in paths if p.exists() and p.stat().st_uid != uid]
+
+
 def unit_escape(text: str) -> str:
     """Escape a site id for a unit name as ``systemd-escape`` does (ids are usually plain)."""
     return "".join(

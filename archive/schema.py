@@ -6,6 +6,7 @@ Never edit a migration that has shipped: add a new one, so every existing archiv
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from importlib import resources
 
@@ -290,13 +291,22 @@ def m008_reindex_only_indexed_columns(db: sqlite_utils.Database) -> None:
     linking a republished copy tokenised its whole text twice more.
     """
     columns = ", ".join(SEARCH_COLUMNS)
-    (sql,) = db.execute(
+    found = db.execute(
         "select sql from sqlite_master where type = 'trigger' and name = 'articles_au'"
     ).fetchone()
-    db.execute("drop trigger articles_au")
-    db.execute(
-        sql.replace('AFTER UPDATE ON "articles"', f'AFTER UPDATE OF {columns} ON "articles"')
+    if found is None:
+        raise RuntimeError("m008: the archive has no articles_au trigger; is it a vngov archive?")
+    sql, count = re.subn(
+        r'AFTER\s+UPDATE\s+ON\s+"?articles"?',
+        f'AFTER UPDATE OF {columns} ON "articles"',
+        found[0],
+        count=1,
+        flags=re.IGNORECASE,
     )
+    if count != 1:
+        raise RuntimeError(f"m008: unexpected articles_au trigger: {found[0]}")
+    db.execute("drop trigger articles_au")
+    db.execute(sql)
 
 
 @migrations()

@@ -193,11 +193,13 @@ class Archive:
         self.db.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.conn.execute("COMMIT")
         except BaseException:
+            # A failed COMMIT (disk full) must not leave the transaction open: every later
+            # write would nest in it and be lost with it.
             if self.db.conn.in_transaction:
                 self.db.conn.execute("ROLLBACK")
             raise
-        self.db.conn.execute("COMMIT")
 
     def upsert_site(self, site: Mapping[str, Any]) -> None:
         """Record a site entry (from the registry) so articles can refer to it."""
@@ -235,7 +237,7 @@ class Archive:
         fetch = _provenance(record, fetched_at, provenance)
         with self.transaction():
             existing = self.db.execute(
-                "select id, version, content_hash, status, first_seen from articles"
+                "select id, version, content_hash, status, first_seen, dup_key from articles"
                 " where url_key = ?",
                 [url_key],
             ).fetchone()
@@ -244,6 +246,8 @@ class Archive:
                     _update(
                         self.db, "articles", existing[0], {"status": "live", "removed_at": None}
                     )
+                if existing[5] is None:  # stored before duplicates were linked (m005)
+                    return StoreOutcome("unchanged", self.link_duplicate(url_key))
                 return StoreOutcome("unchanged")
             version = existing[1] + 1 if existing else 1
             row = _article_row(record, site=site, url_key=url_key)
@@ -259,6 +263,8 @@ class Archive:
             if existing:
                 article_id = existing[0]
                 _update(self.db, "articles", article_id, row)
+                if existing[5] != row["dup_key"]:  # copies linked to it may no longer be copies
+                    self._relink_copies_of(article_id)
             else:
                 row["first_seen"] = fetched_at
                 article_id = _insert(self.db, "articles", row)
@@ -433,6 +439,14 @@ class Archive:
                     self.db, "articles", row["id"], {"dup_key": key, "duplicate_of": duplicate_of}
                 )
             return duplicate_of
+
+    def _relink_copies_of(self, article_id: int) -> None:
+        """Link again the articles that named ``article_id`` as the capture they republish."""
+        copies = self.db.execute(
+            "select url_key from articles where duplicate_of = ?", [article_id]
+        ).fetchall()
+        for (url_key,) in copies:
+            self.link_duplicate(url_key)
 
     def _first_capture(
         self, key: str | None, article_id: int | None, first_seen: str

@@ -110,6 +110,9 @@ class ErrorPage:
 
     kind: str  # "error_page" or "captcha"
     reason: str
+    # The page says the content does not exist ("Không tìm thấy", 404), as opposed to an
+    # outage ("đang bảo trì", 503): only then is an archived article gone from the site.
+    not_found: bool = False
 
 
 def _main_heading(root: HtmlElement) -> str:
@@ -137,10 +140,12 @@ def error_page_of(root: HtmlElement) -> ErrorPage | None:
     for where, text in candidates:
         for pattern in rules["titles"]:
             if text and re.match(pattern, text, re.IGNORECASE):
-                return ErrorPage("error_page", f"{where} says {text!r}")
+                gone = any(re.match(p, text, re.IGNORECASE) for p in rules["not_found_titles"])
+                return ErrorPage("error_page", f"{where} says {text!r}", not_found=gone)
     for selector in rules["css"]:
         if select(root, selector):
-            return ErrorPage("error_page", f"page has {selector}")
+            gone = selector in rules["not_found_css"]
+            return ErrorPage("error_page", f"page has {selector}", not_found=gone)
     body = next(root.iter("body"), None)
     text_length = len(inline_text(body)) if body is not None else 0
     if text_length <= rules["captcha_max_text"]:

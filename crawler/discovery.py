@@ -25,6 +25,7 @@ from lxml import etree
 
 from crawler.parsers.html import HtmlElement, inline_text, parse_html, select, select_values
 from crawler.parsers.listing import parse_listing
+from crawler.urls import join_url
 
 NEXT_LABELS = frozenset({"»", "›", ">", ">>", "sau", "tiếp", "trang sau", "tiếp theo", "next"})
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
@@ -134,8 +135,8 @@ def links_of(root: HtmlElement, url: str, *, pagination_css: str = "") -> list[L
         href = (anchor.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        absolute = urljoin(url, href).split("#", 1)[0]
-        if urlsplit(absolute).scheme not in ("http", "https"):
+        absolute = (join_url(url, href) or "").split("#", 1)[0]
+        if not absolute or urlsplit(absolute).scheme not in ("http", "https"):
             continue
         links.append(Link(absolute, inline_text(anchor), anchor in paging))
     return links
@@ -148,8 +149,8 @@ def item_links(root: HtmlElement, url: str, item_css: str) -> list[str]:
         anchors = [element] if element.tag == "a" else list(element.iter("a"))
         for anchor in anchors[:1]:
             href = (anchor.get("href") or "").strip()
-            if href and not href.startswith(("#", "javascript:")):
-                urls.append(urljoin(url, href).split("#", 1)[0])
+            if href and not href.startswith(("#", "javascript:")) and (u := join_url(url, href)):
+                urls.append(u.split("#", 1)[0])
     return list(dict.fromkeys(urls))
 
 
@@ -246,8 +247,9 @@ def feed_links(root: HtmlElement, url: str) -> list[str]:
     for link in root.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").lower()
-        if "alternate" in rel and kind in FEED_TYPES and link.get("href"):
-            found.append(urljoin(url, link.get("href").strip()))
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in FEED_TYPES and href and (feed := join_url(url, href)):
+            found.append(feed)
     return list(dict.fromkeys(found))
 
 
@@ -255,7 +257,7 @@ def canonical_link(root: HtmlElement, url: str) -> str | None:
     """The ``<link rel="canonical">`` a page declares, absolute, or None."""
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return urljoin(url, link.get("href").strip())
+            return join_url(url, link.get("href").strip())
     return None
 
 
@@ -316,10 +318,10 @@ def parse_feed(data: bytes, url: str = "") -> list[FeedEntry]:
             link = _atom_link(element)
         else:
             continue
-        if link:
+        if link and (absolute := join_url(url, link)):
             entries.append(
                 FeedEntry(
-                    urljoin(url, link),
+                    absolute,
                     _child_text(element, "title"),
                     _child_text(element, "pubdate", "date", "published", "updated"),
                 )
@@ -354,6 +356,6 @@ def parse_sitemap(data: bytes, url: str = "") -> Sitemap:
     for element in root:
         if _local(element) in ("sitemap", "url"):
             loc = _child_text(element, "loc")
-            if loc:
-                entries.append(FeedEntry(urljoin(url, loc), None, _child_text(element, "lastmod")))
+            if loc and (absolute := join_url(url, loc)):
+                entries.append(FeedEntry(absolute, None, _child_text(element, "lastmod")))
     return Sitemap(_local(root) == "sitemapindex", tuple(entries))

@@ -40,7 +40,7 @@ def default_workers() -> int:
     return 1 if (os.cpu_count() or 1) > 1 else 0
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
     """Detach the forked worker from the crawl process's signal handling."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -51,7 +51,7 @@ def _init_worker() -> None:
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-            if os.getppid() == 1:  # the crawl process died before prctl took effect
+            if os.getppid() != parent:  # the crawl process died before prctl took effect
                 os._exit(0)
 
 
@@ -71,6 +71,7 @@ class ParsePool:
         self.workers = max(0, workers)
         self._executor: ProcessPoolExecutor | None = None
         self._users = 0
+        self._retry_lock = asyncio.Lock()
 
     @classmethod
     def acquire(cls, workers: int) -> ParsePool:
@@ -95,8 +96,17 @@ class ParsePool:
                 self.workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_init_worker,
+                initargs=(os.getpid(),),
             )
+            # The fork context starts every worker at the first submit: do it now, while the
+            # crawl is being set up, before its threads and connections exist.
+            self._executor.submit(os.getpid)
         return self._executor
+
+    def start(self) -> None:
+        """Fork the workers now (they are otherwise forked at the first call)."""
+        if self.workers:
+            self._start()
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)``, computed in a worker (inline when there are no workers).
@@ -109,14 +119,20 @@ class ParsePool:
         if not self.workers:
             return call()
         loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
+        executor = self._start()
+        try:
+            return await loop.run_in_executor(executor, call)
+        except BrokenProcessPool:
+            self._discard(executor)
+            logger.warning("a parser worker died; trying its pages again one at a time")
+        # One at a time, so that the page that kills the worker takes no other page with it.
+        async with self._retry_lock:
             executor = self._start()
             try:
                 return await loop.run_in_executor(executor, call)
             except BrokenProcessPool:
                 self._discard(executor)
-                logger.warning("a parser worker died (attempt %s of 2)", attempt)
-        raise ParserWorkerDied("the parser worker died twice on this page")
+                raise ParserWorkerDied("the parser worker died twice on this page") from None
 
     def _discard(self, executor: ProcessPoolExecutor) -> None:
         if self._executor is executor:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # WebSphere Portal appends opaque navigational state ("/!ut/p/z1/04_Sj9.../dz/d5/L2dB.../")
 # that changes with every click: it must never be part of an article's identity.
@@ -54,3 +54,14 @@ def request_url(url: str, *, keep_state: bool = False) -> str:
     """
     scheme, host, path, query = _clean(url, keep_state=keep_state)
     return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def join_url(base: str | None, href: str) -> str | None:
+    """``href`` made absolute against ``base``, or None when it is not a URL at all
+    (``http://[::1``: one malformed link must not cost the page it is on)."""
+    try:
+        joined = urljoin(base or "", href)
+        urlsplit(joined).port  # noqa: B018 - raises ValueError on a malformed host or port
+    except ValueError:
+        return None
+    return joined

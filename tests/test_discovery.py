@@ -355,6 +355,31 @@ def test_a_republished_announcement_is_linked_to_its_first_capture(tmp_path):
     archive.close()
 
 
+def test_copies_are_relinked_when_the_first_capture_changes_or_was_never_linked(tmp_path):
+    archive = Archive(tmp_path / "a.db")
+    text = "Ủy ban nhân dân tỉnh thông báo lịch tiếp công dân tháng 7/2025 như sau."
+    record = {"title": "Thông báo lịch tiếp công dân", "body": text}
+    first = {**record, "url": "https://angiang.gov.vn/a"}
+    copy = {**record, "url": "https://sonoivu.angiang.gov.vn/b"}
+    archive.store_article(first, site="angiang", fetched_at="2025-07-01T00:00:00+00:00")
+    assert archive.store_article(copy, site="s", fetched_at="2025-07-02T00:00:00+00:00") == "new"
+    link = lambda url: archive.db.execute(  # noqa: E731
+        "select duplicate_of from articles where url_key = ?", [url]
+    ).fetchone()[0]
+    assert link(copy["url"]) == 1
+    edited = {**first, "body": text + " Đính chính: tháng 8/2025."}
+    archive.store_article(edited, site="angiang", fetched_at="2025-07-03T00:00:00+00:00")
+    assert link(copy["url"]) is None  # the first capture no longer says the same
+    # A copy stored before duplicates were linked (no dup_key): its next capture links it.
+    archive.store_article(first, site="angiang", fetched_at="2025-07-04T00:00:00+00:00")
+    archive.db.execute("update articles set dup_key = null where url_key = ?", [copy["url"]])
+    archive.db.conn.commit()
+    outcome = archive.store_article(copy, site="s", fetched_at="2025-07-05T00:00:00+00:00")
+    assert outcome == "unchanged" and outcome.duplicate_of == 1
+    assert link(copy["url"]) == 1
+    archive.close()
+
+
 def test_the_same_articles_on_two_portals_are_linked_across_sites(tmp_path):
     db = tmp_path / "a.db"
     for platform in ("drupal", "chinhphu"):  # both publish the same six announcements
@@ -375,3 +400,17 @@ def test_the_same_articles_on_two_portals_are_linked_across_sites(tmp_path):
     assert db_rows(db, "select count(*) as n from articles where duplicate_of is null") == [
         {"n": 6}
     ]
+
+
+def test_a_malformed_link_costs_only_itself():
+    """``http://[::1`` is no URL: the page's other links, its canonical and its record stay."""
+    from crawler.discovery import canonical_link, links_of
+    from crawler.parsers.html import parse_html
+
+    page = (
+        '<html><head><link rel="canonical" href="http://[::1"><title>T</title></head><body>'
+        '<a href="http://[::1">hỏng</a><a href="/tin/a">Tin a</a></body></html>'
+    )
+    root, _ = parse_html(page)
+    assert canonical_link(root, "https://x.gov.vn/a") is None
+    assert [link.url for link in links_of(root, "https://x.gov.vn/a")] == ["https://x.gov.vn/tin/a"]

@@ -121,3 +121,19 @@ def test_crawlers_in_one_process_share_one_pool_until_the_last_is_done():
     third = ParsePool.acquire(1)
     third.release()
     assert third is not first
+
+
+def test_a_page_that_kills_the_worker_takes_no_other_page_with_it():
+    async def many() -> list:
+        pool = ParsePool(1)
+        try:
+            calls = [pool.run(worker_pid) for _ in range(10)]
+            calls.insert(5, pool.run(die_in_worker, os.getpid()))
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            pool.close()
+
+    results = run(many())
+    failed = [n for n, r in enumerate(results) if isinstance(r, BaseException)]
+    assert failed == [5]
+    assert isinstance(results[5], ParserWorkerDied)

@@ -179,6 +179,11 @@ def test_system_units_run_as_the_archive_owner_or_the_account_named(db, tmp_path
     assert f"\nUser={owner}\n" in service
     user_units = invoke(*args, "--run-as", "archivist")
     assert user_units.exit_code == 2 and "only system units" in user_units.output
+    cron = invoke(*args, "--system", "--cron", "--run-as", "archivist")
+    assert cron.exit_code == 2 and "only system units" in cron.output
+    db.write_bytes(b"")  # an archive that root wrote: nobody else can
+    other = invoke(*args, "--system", "--run-as", "nobody")
+    assert f"warning: nobody cannot write {db}" in other.stderr
     assert invoke(*args, "--system", "--run-as", "archivist").exit_code == 0
     assert "\nUser=archivist\n" in (units / f"vngov-crawl-{SITE}.service").read_text()
     invoke(*args, "--system")  # back to the owner, whom systemd-analyze can resolve

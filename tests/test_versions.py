@@ -118,6 +118,21 @@ def test_an_archived_article_answering_200_not_found_is_marked_removed(portal, t
     conn.close()
 
 
+def test_an_archived_article_answering_200_maintenance_stays_live(portal, tmp_path):
+    """An outage page ("Hệ thống đang bảo trì") says nothing about the article: a failure."""
+    db = tmp_path / "a.db"
+    crawl(portal, db)
+    path = sorted(portal.portal.by_path)[0]
+    portal.gone[path] = (200, "Hệ thống đang bảo trì")
+    crawl(portal, db)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select status from articles where url like ?", [f"%{path}"])
+    run = conn.execute("select articles_removed, errors_by_kind from crawl_runs order by id desc")
+    assert rows.fetchall() == [("live",)]
+    assert run.fetchone() == (0, '{"error_page": 1}')
+    conn.close()
+
+
 def test_contacts_as_of_a_date(tmp_path):
     archive = Archive(tmp_path / "c.db")
 

@@ -74,7 +74,8 @@ class PortalServer(ThreadingHTTPServer):
     ):
         self.portal = portal or SamplePortal()
         self.delay = delay  # seconds to wait before each answer, to make crawls slow on purpose
-        self.gone: dict[str, int] = {}  # path -> status (404/410) for pages taken down
+        # path -> status (404/410), or (status, heading), for pages taken down or failing
+        self.gone: dict[str, int | tuple[int, str]] = {}
         self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent)
         super().__init__((host, port), _Handler)
 
@@ -102,7 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.server.delay)
         gone = self.server.gone.get(self.path.split("/!ut/")[0])
         if gone:
-            status, content_type, body = gone, "text/html; charset=utf-8", "<h1>Không tìm thấy</h1>"
+            status, heading = gone if isinstance(gone, tuple) else (gone, "Không tìm thấy")
+            status, content_type, body = status, "text/html; charset=utf-8", f"<h1>{heading}</h1>"
         else:
             status, content_type, body = route(self.server.portal, self.path)
         data = body.encode("utf-8") if isinstance(body, str) else body

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import islice
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
@@ -56,7 +56,7 @@ from crawler.parsers.html import (
 from crawler.parsers.profiles import detect_platform, profile_chain
 from crawler.parsers.records import Article, Attachment, ContactBlock, Image
 from crawler.parsers.text import detect_mojibake
-from crawler.urls import canonicalize_url
+from crawler.urls import canonicalize_url, join_url
 
 PARSER_VERSION = "0.2.0"
 
@@ -462,8 +462,8 @@ def _images(
         src = _image_src(image)
         if not src or src.startswith("data:"):
             continue
-        absolute = urljoin(url or "", src)
-        if absolute in images:
+        absolute = join_url(url, src)
+        if absolute is None or absolute in images:
             continue
         caption_el = _caption_element(image)
         caption = inline_text(caption_el) if caption_el is not None else None
@@ -493,8 +493,8 @@ def _attachments(page: PageContext, body: HtmlElement | None, url: str | None) -
         href = link.get("href", "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        absolute = urljoin(url or "", href)
-        if absolute not in seen:
+        absolute = join_url(url, href)
+        if absolute is not None and absolute not in seen:
             seen[absolute] = Attachment(url=absolute, text=_attachment_text(link, absolute))
     return list(seen.values())
 

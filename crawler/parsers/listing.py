@@ -15,13 +15,13 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import urljoin
 
 from crawler.parsers.dates import to_iso
 from crawler.parsers.generic import PageContext, date_as_shown, read_page_date, url_date
 from crawler.parsers.html import AttributeIndex, HtmlElement, inline_text, parse_page
 from crawler.parsers.profiles import detect_platform
 from crawler.parsers.records import Listing, ListingItem, PageLink
+from crawler.urls import join_url
 
 _NEXT_TEXT = re.compile(
     r"^(?:next|sau|tiếp|trang sau|tiếp theo|xem thêm|older posts|›|»|>|>>|→)", re.IGNORECASE
@@ -39,13 +39,13 @@ def _absolute(base: str | None, href: str | None) -> str | None:
     href = (href or "").strip()
     if not href or href.startswith(("javascript:", "mailto:", "#")):
         return None
-    return urljoin(base or "", href)
+    return join_url(base, href)
 
 
 def _base_url(root: HtmlElement, url: str | None) -> str | None:
     """The URL relative links resolve against (a ``<base href>`` wins over the page URL)."""
     base = root.find(".//base[@href]")
-    return urljoin(url or "", base.get("href")) if base is not None else url
+    return (join_url(url, base.get("href")) or url) if base is not None else url
 
 
 # --- items ----------------------------------------------------------------------------------

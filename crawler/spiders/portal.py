@@ -175,6 +175,7 @@ class PortalSpider(scrapy.Spider):
         spider.parse_pool = ParsePool.acquire(
             default_workers() if workers is None else int(workers)
         )
+        spider.parse_pool.start()
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
         return spider
@@ -521,8 +522,8 @@ class PortalSpider(scrapy.Spider):
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         """An article page: read it with the pure parsers (in the parser worker), hand the
         record on, then fetch its attachments. A 304 means the archived version stands;
-        404/410 that it is gone, and so does a 200 error page for an archived article; other
-        200 error or CAPTCHA pages are failures of their URL."""
+        404/410 that it is gone, and so does a 200 "not found" page for an archived article;
+        other 200 error pages (outages) and CAPTCHAs are failures of their URL."""
         fetched_at = datetime.now(UTC)
         stamp = fetched_at.isoformat(timespec="seconds")
         requested = canonicalize_url(response.request.url if response.request else response.url)
@@ -546,7 +547,7 @@ class PortalSpider(scrapy.Spider):
             article_css=self.site.article_css,
         )
         if page.error is not None:
-            if page.error.kind == "error_page" and self._is_known(requested):
+            if page.error.not_found and self._is_known(requested):
                 # Portals that take an archived article down often answer 200 with a
                 # "Không tìm thấy" page: that is a removal, as a 404 would be.
                 yield PageGoneItem(
