@@ -18,13 +18,12 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from portals import spawn_portal  # bench/ is on sys.path when run as a script
+from portals import crawl_argv, spawn_portal  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,22 +64,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="vngov-bench-") as tmp:
             db = Path(tmp) / "memory.db"
             started = time.monotonic()
-            crawl = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "archive",
-                    "crawl",
-                    SITE,
-                    "--base-url",
-                    f"http://{HOST}:{PORT}",
-                    "--db",
-                    str(db),
-                    "--no-delay",
-                    "--quiet",
-                ],
-                cwd=ROOT,
-            )
+            crawl = subprocess.Popen(crawl_argv(SITE, f"http://{HOST}:{PORT}", db), cwd=ROOT)
             stop = threading.Event()
 
             def sample() -> None:

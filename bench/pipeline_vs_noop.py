@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from portals import spawn_portal  # bench/ is on sys.path when run as a script
+from portals import crawl_argv, spawn_portal  # bench/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,23 +82,7 @@ def noop_crawl() -> None:
 
 
 def full_crawl(db: Path) -> dict[str, float]:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "archive",
-            "crawl",
-            SITE,
-            "--base-url",
-            BASE,
-            "--db",
-            str(db),
-            "--no-delay",
-            "--quiet",
-        ],
-        check=True,
-        cwd=ROOT,
-    )
+    subprocess.run(crawl_argv(SITE, BASE, db), check=True, cwd=ROOT)
     conn = sqlite3.connect(db)
     pages, seconds = conn.execute(
         "select pages_fetched, duration_seconds from crawl_runs order by id desc limit 1"

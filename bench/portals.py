@@ -121,6 +121,23 @@ def spawn_portal(articles: int, categories: int, host: str, port: int) -> subpro
     return server
 
 
+def crawl_argv(site: str, base_url: str, db: Path) -> list[str]:
+    """The ``vngov crawl`` the benchmarks time: politeness off, no progress line."""
+    return [
+        sys.executable,
+        "-m",
+        "archive",
+        "crawl",
+        site,
+        "--base-url",
+        base_url,
+        "--db",
+        str(db),
+        "--no-delay",
+        "--quiet",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)

@@ -39,6 +39,7 @@ from twisted.python.failure import Failure
 
 from archive.storage import Archive
 from crawler.article_pages import read_article_page
+from crawler.detect import ErrorPage
 from crawler.discovery import (
     Link,
     feed_links,
@@ -334,9 +335,19 @@ class PortalSpider(scrapy.Spider):
 
     # -- pages ---------------------------------------------------------------------------
 
+    def _is_html(self, response: Response) -> bool:
+        """Whether the response is a page to parse; a failure of its URL when it is not."""
+        if isinstance(response, TextResponse):
+            return True
+        self.record_failure(response.url, "not_html", "not an HTML page")
+        return False
+
+    def _page_failed(self, response: Response, error: ErrorPage) -> None:
+        """Record a 200 error or CAPTCHA page as a failure of the URL the spider asked for."""
+        self.record_failure(_asked_url(response.meta, response.url), error.kind, error.reason)
+
     def _tree(self, response: Response) -> HtmlElement | None:
-        if not isinstance(response, TextResponse):
-            self.record_failure(response.url, "not_html", "not an HTML page")
+        if not self._is_html(response):
             return None
         root, _ = parse_html(response.body, _content_type(response))
         return root
@@ -387,8 +398,7 @@ class PortalSpider(scrapy.Spider):
         """One page of a category listing (read in the parser worker): its new articles, then
         the next page, unless the walk has met enough archived articles in a row
         (incremental mode)."""
-        if not isinstance(response, TextResponse):
-            self.record_failure(response.url, "not_html", "not an HTML page")
+        if not self._is_html(response):
             return
         page = await self.parse_pool.run(
             read_listing_page,
@@ -398,8 +408,7 @@ class PortalSpider(scrapy.Spider):
             content_type=_content_type(response),
         )
         if page.error is not None:
-            asked = response.meta.get("redirect_urls", [response.url])[0]
-            self.record_failure(asked, page.error.kind, page.error.reason)
+            self._page_failed(response, page.error)
             return
         for request in self._listing_requests(response, page):
             yield request
@@ -535,8 +544,7 @@ class PortalSpider(scrapy.Spider):
                 site=self.site.id, url=requested, http_status=response.status, fetched_at=stamp
             )
             return
-        if not isinstance(response, TextResponse):
-            self.record_failure(response.url, "not_html", "not an HTML page")
+        if not self._is_html(response):
             return
         page = await self.parse_pool.run(
             read_article_page,
@@ -554,8 +562,7 @@ class PortalSpider(scrapy.Spider):
                     site=self.site.id, url=requested, http_status=response.status, fetched_at=stamp
                 )
                 return
-            asked = response.meta.get("redirect_urls", [response.url])[0]
-            self.record_failure(asked, page.error.kind, page.error.reason)
+            self._page_failed(response, page.error)
             return
         if not page.is_article or page.record is None:
             self.crawler.stats.inc_value("vngov/not_articles")
@@ -643,8 +650,7 @@ class PortalSpider(scrapy.Spider):
         """Record a failed request with its URL and reason, without a traceback in the log."""
         request = getattr(failure, "request", None)
         kind, reason = describe_failure(failure)
-        # The URL the spider asked for, not where its redirects ended.
-        url = request.meta.get("redirect_urls", [request.url])[0] if request is not None else "?"
+        url = _asked_url(request.meta, request.url) if request is not None else "?"
         if kind == "robots_forbidden":
             self.crawler.stats.inc_value("vngov/robots_forbidden")
             self.logger.info("robots.txt forbids %s", url)
@@ -658,6 +664,11 @@ def _content_type(response: Response) -> str:
     """The response's Content-Type, corrected as :func:`effective_content_type` does."""
     declared = response.headers.get("Content-Type", b"").decode("latin-1")
     return effective_content_type(declared, response.body)
+
+
+def _asked_url(meta: dict[str, Any], url: str) -> str:
+    """The URL the spider asked for, not where its redirects ended."""
+    return meta.get("redirect_urls", [url])[0]
 
 
 def _distinct(urls: Iterable[str]) -> list[str]:
