@@ -4,7 +4,7 @@ The spider needs three things from an article page's HTML: whether it is really 
 CAPTCHA page answered with 200, the ``rel=canonical`` it declares, and the record the parsers
 extract. Reading them from one parse of the page, in a function of plain values (bytes and
 strings in, a picklable :class:`ArticlePage` out), is what lets the crawl run it in a worker
-process (see :mod:`crawler.parse_pool`) while the main process goes on fetching.
+process (see :mod:`crawler.workers`) while the main process goes on fetching.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ transferred (still gzip-encoded when the server sent it so).
 
 from __future__ import annotations
 
+import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 from pathlib import Path
 
@@ -19,6 +22,16 @@ from crawler.items import ArticleItem, AttachmentItem
 from crawler.warc import WarcArchive, default_warc_dir
 
 CAPTURE_META_KEY = "vngov_capture"
+
+
+@functools.cache
+def warc_writer() -> ThreadPoolExecutor:
+    """The process's one thread for writing WARC records, in the order responses arrive.
+
+    Compressing a page costs about a millisecond with the GIL released; on the crawl's event
+    loop thread that millisecond delayed every other download, here it overlaps with them.
+    """
+    return ThreadPoolExecutor(1, thread_name_prefix="vngov-warc-writer")
 
 
 def _headers(headers) -> list[tuple[str, str]]:
@@ -62,8 +75,9 @@ class WarcCaptureMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        capture = self.archive.write_exchange(
+    async def process_response(self, request: Request, response: Response) -> Response:
+        write = functools.partial(
+            self.archive.write_exchange,
             response.url,
             method=request.method,
             request_headers=_headers(request.headers),
@@ -73,11 +87,11 @@ class WarcCaptureMiddleware:
             body=response.body,
             protocol=response.protocol or "HTTP/1.1",
         )
-        request.meta[CAPTURE_META_KEY] = capture
+        request.meta[CAPTURE_META_KEY] = await asyncio.wrap_future(warc_writer().submit(write))
         return response
 
     def spider_closed(self) -> None:
-        self.archive.close()
+        warc_writer().submit(self.archive.close).result()
 
 
 class CaptureProvenanceMiddleware:

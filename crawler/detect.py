@@ -146,14 +146,16 @@ def error_page_of(root: HtmlElement) -> ErrorPage | None:
         if select(root, selector):
             gone = selector in rules["not_found_css"]
             return ErrorPage("error_page", f"page has {selector}", not_found=gone)
-    body = next(root.iter("body"), None)
-    text_length = len(inline_text(body)) if body is not None else 0
-    if text_length <= rules["captcha_max_text"]:
-        for selector in rules["captcha_css"]:
-            if select(root, selector):
-                return ErrorPage(
-                    "captcha", f"CAPTCHA ({selector}) on a page of {text_length} characters"
-                )
+    for selector in rules["captcha_css"]:
+        if select(root, selector):
+            # Measured only now: the page's whole text is most of the cost of this check.
+            body = next(root.iter("body"), None)
+            text_length = len(inline_text(body)) if body is not None else 0
+            if text_length > rules["captcha_max_text"]:
+                return None  # a long page that mentions a CAPTCHA is not a CAPTCHA wall
+            return ErrorPage(
+                "captcha", f"CAPTCHA ({selector}) on a page of {text_length} characters"
+            )
     return None
 
 

@@ -2,7 +2,7 @@
 
 The listing counterpart of :mod:`crawler.article_pages`: what the spider needs from a
 category listing page, read from one parse of it by a function of plain values, so that it
-runs in the parser worker (:mod:`crawler.parse_pool`) like article pages do.
+runs in the parser worker (:mod:`crawler.workers`) like article pages do.
 """
 
 from __future__ import annotations

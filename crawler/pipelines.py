@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from archive.storage import Archive
 from crawler.items import ArticleItem, AttachmentItem, NotModifiedItem, PageGoneItem
+from crawler.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
-
-
-@functools.cache
-def archive_writer() -> ThreadPoolExecutor:
-    """The process's one thread for writing to archives (see :class:`ArchivePipeline`)."""
-    return ThreadPoolExecutor(1, thread_name_prefix="vngov-archive-writer")
 
 
 class ValidateArticlePipeline:
@@ -53,132 +45,151 @@ class ArchivePipeline:
     """Store each article (new, changed or unchanged, linked to the first capture of the same
     announcement on any site) and the contacts seen on its page.
 
-    The archive (``VNGOV_DB``) is written from a writer thread, which holds the connection:
-    SQLite lets go of the GIL while it writes, and most of a page's cost is the full-text
-    index, so the crawl goes on fetching meanwhile. The process has one writer thread, shared
+    The archive (``VNGOV_DB``) is written by a writer process (:mod:`crawler.workers`), which
+    holds the connection, so the crawl goes on fetching while a page is indexed: storing
+    costs about as much CPU as fetching, and on a thread its Python half would hold the GIL
+    the event loop needs after every socket call. The crawl process has one writer, shared
     by crawlers running side by side (one per host), so their writes queue up instead of
     contending for SQLite's lock. Pages are written one at a time, each in one transaction;
     counts go to the crawl's stats, and lines to its log, from the crawl's thread (the live
     progress line redraws around log records written there).
     """
 
-    def __init__(self, db_path: str, stats):
+    def __init__(self, db_path: str, stats, writer: WorkerPool):
         self.db_path = db_path
         self.stats = stats
-        self.archive: Archive | None = None
-        self._writer: ThreadPoolExecutor | None = None
+        self.writer = writer
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler.settings.get("VNGOV_DB"), crawler.stats)
+        writer = WorkerPool.acquire("archive writer", 1)
+        # Forked now, while the crawl process has no database connection open: SQLite's
+        # locks would be confused by a connection inherited across fork.
+        writer.start()
+        return cls(crawler.settings.get("VNGOV_DB"), crawler.stats, writer)
 
-    def open_spider(self) -> None:
-        self._writer = archive_writer()
-        self.archive = self._writer.submit(Archive, self.db_path).result()
+    async def open_spider(self) -> None:
+        await self.writer.run(open_archive, self.db_path)
 
-    def close_spider(self) -> None:
-        if self._writer is not None and self.archive is not None:
-            self._writer.submit(self.archive.close).result()
+    async def close_spider(self) -> None:
+        try:
+            await self.writer.run(close_archive, self.db_path)
+        finally:
+            self.writer.release()
 
     async def process_item(self, item: object) -> object:
         if isinstance(item, ArticleItem | PageGoneItem | NotModifiedItem | AttachmentItem):
-            assert self._writer is not None
-            counts = await asyncio.wrap_future(self._writer.submit(self._store, item))
+            counts = await self.writer.run(store_item, self.db_path, item)
             for key, count in counts.items():
                 self.stats.inc_value(key, count)
             _log_stored(item, counts)
         return item
 
-    def _store(self, item: object) -> dict[str, int]:
-        """Write one item (on the writer thread); returns the stats to add."""
-        assert self.archive is not None
-        if isinstance(item, ArticleItem):
-            with self.archive.transaction():  # all of a page or none of it
-                return self._store_article(item)
-        if isinstance(item, PageGoneItem):
-            return self._store_gone(item)
-        if isinstance(item, NotModifiedItem):
-            self.archive.record_fetch(
-                item.url, site=item.site, fetched_at=item.fetched_at, status=304
-            )
-            return {"vngov/articles_not_modified": 1}
-        if isinstance(item, AttachmentItem):
-            return self._store_attachment(item)
-        return {}
 
-    def _store_article(self, item: ArticleItem) -> dict[str, int]:
-        """Article, fetch state and contacts (in the caller's transaction)."""
-        assert self.archive is not None
-        capture = item.capture
-        provenance = {"final_url": item.final_url}
-        if capture is not None:
-            provenance.update(
-                payload_digest=capture.payload_digest,
-                warc_filename=capture.warc_filename,
-                warc_offset=capture.warc_offset,
-                warc_length=capture.warc_length,
-            )
-        outcome = self.archive.store_article(
-            item.record,
-            site=item.site,
-            fetched_at=item.fetched_at,
-            http_status=item.http_status,
-            provenance=provenance,
-        )
-        counts = {f"vngov/articles_{outcome}": 1}
-        if outcome.duplicate_of is not None:
-            # Provincial departments republish the province's announcements, districts the
-            # departments': each copy stays its site's article, linked to the first capture.
-            counts["vngov/articles_duplicate"] = 1
-        self.archive.record_fetch(
-            item.record.get("canonical_url") or item.url,
-            site=item.site,
-            fetched_at=item.fetched_at,
-            status=item.http_status,
-            etag=item.etag,
-            last_modified=item.last_modified,
-        )
-        footer = item.record.get("footer")
-        counts["vngov/contacts_new"] = self.archive.store_contacts(
-            [*item.record.get("contacts", []), *([footer] if footer else [])],
-            site=item.site,
-            page_url=item.url,
-            seen_at=item.fetched_at,
-        )
-        return counts
+# -- in the writer process -------------------------------------------------------------------
 
-    def _store_gone(self, item: PageGoneItem) -> dict[str, int]:
-        assert self.archive is not None
-        self.archive.record_fetch(
-            item.url, site=item.site, fetched_at=item.fetched_at, status=item.http_status
-        )
-        if self.archive.mark_removed(
-            item.url, removed_at=item.fetched_at, http_status=item.http_status
-        ):
-            return {"vngov/articles_removed": 1}
-        return {f"vngov/errors/http_{item.http_status}": 1}
+_archives: dict[str, Archive] = {}
 
-    def _store_attachment(self, item: AttachmentItem) -> dict[str, int]:
-        assert self.archive is not None
-        capture = item.capture
-        outcome = self.archive.store_attachment(
-            {
-                "url": item.url,
-                "site": item.site,
-                "article_url_key": item.article_url,
-                "text": item.text,
-                "http_status": item.http_status,
-                "sha256": item.sha256,
-                "size": item.size,
-                "content_type": item.content_type,
-                "truncated": int(item.truncated),
-                "fetched_at": item.fetched_at,
-                "warc_filename": capture.warc_filename if capture else None,
-                "warc_offset": capture.warc_offset if capture else None,
-                "warc_length": capture.warc_length if capture else None,
-            }
+
+def open_archive(db_path: str) -> None:
+    """Open (creating or upgrading) the archive at ``db_path`` in this process."""
+    if db_path not in _archives:
+        _archives[db_path] = Archive(db_path)
+
+
+def close_archive(db_path: str) -> None:
+    archive = _archives.pop(db_path, None)
+    if archive is not None:
+        archive.close()
+
+
+def store_item(db_path: str, item: object) -> dict[str, int]:
+    """Write one item to the archive at ``db_path``; returns the stats to add."""
+    open_archive(db_path)  # a replaced writer process opens it again
+    archive = _archives[db_path]
+    if isinstance(item, ArticleItem):
+        with archive.transaction():  # all of a page or none of it
+            return _store_article(archive, item)
+    if isinstance(item, PageGoneItem):
+        return _store_gone(archive, item)
+    if isinstance(item, NotModifiedItem):
+        archive.record_fetch(item.url, site=item.site, fetched_at=item.fetched_at, status=304)
+        return {"vngov/articles_not_modified": 1}
+    if isinstance(item, AttachmentItem):
+        return _store_attachment(archive, item)
+    return {}
+
+
+def _store_article(archive: Archive, item: ArticleItem) -> dict[str, int]:
+    """Article, fetch state and contacts (in the caller's transaction)."""
+    capture = item.capture
+    provenance = {"final_url": item.final_url}
+    if capture is not None:
+        provenance.update(
+            payload_digest=capture.payload_digest,
+            warc_filename=capture.warc_filename,
+            warc_offset=capture.warc_offset,
+            warc_length=capture.warc_length,
         )
-        return {f"vngov/attachments_{outcome}": 1}
+    outcome = archive.store_article(
+        item.record,
+        site=item.site,
+        fetched_at=item.fetched_at,
+        http_status=item.http_status,
+        provenance=provenance,
+    )
+    counts = {f"vngov/articles_{outcome}": 1}
+    if outcome.duplicate_of is not None:
+        # Provincial departments republish the province's announcements, districts the
+        # departments': each copy stays its site's article, linked to the first capture.
+        counts["vngov/articles_duplicate"] = 1
+    archive.record_fetch(
+        item.record.get("canonical_url") or item.url,
+        site=item.site,
+        fetched_at=item.fetched_at,
+        status=item.http_status,
+        etag=item.etag,
+        last_modified=item.last_modified,
+    )
+    footer = item.record.get("footer")
+    counts["vngov/contacts_new"] = archive.store_contacts(
+        [*item.record.get("contacts", []), *([footer] if footer else [])],
+        site=item.site,
+        page_url=item.url,
+        seen_at=item.fetched_at,
+    )
+    return counts
+
+
+def _store_gone(archive: Archive, item: PageGoneItem) -> dict[str, int]:
+    archive.record_fetch(
+        item.url, site=item.site, fetched_at=item.fetched_at, status=item.http_status
+    )
+    if archive.mark_removed(item.url, removed_at=item.fetched_at, http_status=item.http_status):
+        return {"vngov/articles_removed": 1}
+    return {f"vngov/errors/http_{item.http_status}": 1}
+
+
+def _store_attachment(archive: Archive, item: AttachmentItem) -> dict[str, int]:
+    capture = item.capture
+    outcome = archive.store_attachment(
+        {
+            "url": item.url,
+            "site": item.site,
+            "article_url_key": item.article_url,
+            "text": item.text,
+            "http_status": item.http_status,
+            "sha256": item.sha256,
+            "size": item.size,
+            "content_type": item.content_type,
+            "truncated": int(item.truncated),
+            "fetched_at": item.fetched_at,
+            "warc_filename": capture.warc_filename if capture else None,
+            "warc_offset": capture.warc_offset if capture else None,
+            "warc_length": capture.warc_length if capture else None,
+        }
+    )
+    return {f"vngov/attachments_{outcome}": 1}
 
 
 def _log_stored(item: object, counts: dict[str, int]) -> None:

@@ -29,10 +29,10 @@ ROBOTSTXT_OBEY = True  # default False in a bare Scrapy project
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 1  # default 8: one request at a time per host
 # Scrapy starts this many tasks for every response's output; a page yields one item, and the
-# archive's writer thread stores items one at a time anyway, so more than one buys nothing,
+# archive's writer process stores items one at a time anyway, so more than one buys nothing,
 # and 100 (the default) cost ~1 ms a page in task churn.
 CONCURRENT_ITEMS = 1
-# Processes parsing article and listing pages beside the crawl (crawler/parse_pool.py);
+# Processes parsing article and listing pages beside the crawl (crawler/workers.py);
 # None: one when there is a second core.
 VNGOV_PARSE_WORKERS = None
 DOWNLOAD_DELAY = 2.0  # default 0: at least 2 s between requests to one host

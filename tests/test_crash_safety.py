@@ -6,9 +6,12 @@ import os
 import random
 import signal
 import sqlite3
+import sys
 import time
 from io import BytesIO
+from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.sample_portal.server import PortalServer
@@ -75,3 +78,41 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
     assert len(keys) == len(server.portal.articles)
     assert versions == len(server.portal.articles)  # nothing stored twice
     assert not list((tmp_path / "archive-warc").glob("*.open"))
+
+
+def writer_process(crawl_pid: int, db) -> int | None:
+    """The crawl's archive writer: its child process holding the database file open."""
+    children = Path(f"/proc/{crawl_pid}/task/{crawl_pid}/children").read_text().split()
+    for child in children:
+        try:
+            opened = {os.readlink(fd) for fd in Path(f"/proc/{child}/fd").iterdir()}
+        except OSError:
+            continue
+        if str(db) in opened:
+            return int(child)
+    return None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_archive_writer_is_replaced_and_no_page_is_lost(tmp_path):
+    server = PortalServer(delay=0.3).start()  # a crawl takes ~4 s
+    db = tmp_path / "archive.db"
+    try:
+        process = start_crawl(server.base_url, db)
+        writer = None
+        deadline = time.monotonic() + 30
+        while writer is None and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+            if db.exists() and archived(db)[0]:  # it has written a page: kill it mid-crawl
+                writer = writer_process(process.pid, db)
+        assert writer is not None, "no archive writer process was found during the crawl"
+        os.kill(writer, signal.SIGKILL)
+        _, stderr = process.communicate(timeout=180)
+    finally:
+        server.stop()
+    assert process.returncode == 0, stderr
+    assert "archive writer worker died" in stderr
+    assert "Traceback" not in stderr
+    keys, versions = archived(db)
+    assert len(keys) == len(server.portal.articles)
+    assert versions == len(server.portal.articles)  # nothing stored twice

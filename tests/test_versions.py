@@ -15,6 +15,7 @@ from archive.cli import cli
 from archive.storage import Archive
 from crawler.items import PageGoneItem
 from crawler.pipelines import ArchivePipeline
+from crawler.workers import WorkerPool
 from tests.conftest import crawl_portal
 
 
@@ -73,13 +74,20 @@ def test_removed_page_is_marked_never_deleted(portal, tmp_path):
     db = tmp_path / "a.db"
     crawl(portal, db)
     url_key = json.loads(invoke("export", "--db", db).output.splitlines()[0])["url"]
-    pipeline = ArchivePipeline(str(db), stats=_Stats())
-    pipeline.open_spider()
     gone = PageGoneItem(
         site="angiang-sonoivu", url=url_key, http_status=410, fetched_at="2026-01-02T03:04:05+00:00"
     )
-    asyncio.run(pipeline.process_item(gone))
-    pipeline.close_spider()
+    stats = _Stats()
+
+    async def store_gone() -> None:
+        writer = WorkerPool.acquire("archive writer", 1)
+        pipeline = ArchivePipeline(str(db), stats, writer)
+        await pipeline.open_spider()
+        await pipeline.process_item(gone)
+        await pipeline.close_spider()
+
+    asyncio.run(store_gone())
+    assert stats.values == {"vngov/articles_removed": 1}
     conn = sqlite3.connect(db)
     status = conn.execute(
         "select status, removed_at, http_status from articles where url_key = ?", [url_key]

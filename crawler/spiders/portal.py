@@ -52,12 +52,12 @@ from crawler.discovery import (
 from crawler.items import ArticleItem, AttachmentItem, NotModifiedItem, PageGoneItem
 from crawler.listing_pages import ListingPage, read_listing_page
 from crawler.middlewares import KIND_META, describe_failure
-from crawler.parse_pool import ParsePool, default_workers
 from crawler.parsers.html import HtmlElement, parse_html
 from crawler.politeness import check_politeness
 from crawler.settings import user_agent
 from crawler.sites import Site, default_user_registry, get_site
 from crawler.urls import canonicalize_url, request_url
+from crawler.workers import WorkerPool, default_workers
 
 MODES = ("incremental", "full", "revisit")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx")
@@ -173,9 +173,8 @@ class PortalSpider(scrapy.Spider):
         )
         spider.attachment_cap = settings.getint("VNGOV_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024)
         workers = settings.get("VNGOV_PARSE_WORKERS")
-        spider.parse_pool = ParsePool.acquire(
-            default_workers() if workers is None else int(workers)
-        )
+        workers = default_workers() if workers is None else int(workers)
+        spider.parse_pool = WorkerPool.acquire("parser", workers)
         spider.parse_pool.start()
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)

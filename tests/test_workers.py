@@ -1,5 +1,5 @@
-"""The parser worker pool: results from another process, recovery from a dead worker, and no
-worker left behind by a killed crawl."""
+"""Worker pools (parser, archive writer): results from another process, recovery from a dead
+worker, and no worker left behind by a killed crawl."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from archive.sample_portal.render import SamplePortal, render_article
 from crawler.article_pages import read_article_page
-from crawler.parse_pool import ParsePool, ParserWorkerDied
+from crawler.workers import WorkerDied, WorkerPool
 from tests.conftest import REPO
 
 
@@ -35,7 +35,7 @@ def run(coroutine):
 
 
 def test_a_call_runs_in_a_worker_process_and_returns_its_value():
-    pool = ParsePool(1)
+    pool = WorkerPool(1)
     try:
         assert run(pool.run(worker_pid)) != os.getpid()
     finally:
@@ -43,7 +43,7 @@ def test_a_call_runs_in_a_worker_process_and_returns_its_value():
 
 
 def test_without_workers_a_call_runs_in_this_process():
-    pool = ParsePool(0)
+    pool = WorkerPool(0)
     assert run(pool.run(worker_pid)) == os.getpid()
     pool.close()
 
@@ -54,7 +54,7 @@ def test_a_page_read_in_the_worker_is_the_page_read_here():
     body = render_article(portal, article).encode("utf-8")
     url = "https://sonoivu.angiang.gov.vn" + portal.article_path(article)
     here = read_article_page(body, url)
-    pool = ParsePool(1)
+    pool = WorkerPool(1)
     try:
         there = run(pool.run(read_article_page, body, url))
     finally:
@@ -64,10 +64,10 @@ def test_a_page_read_in_the_worker_is_the_page_read_here():
 
 
 def test_a_worker_that_dies_is_replaced_and_the_pool_goes_on():
-    pool = ParsePool(1)
+    pool = WorkerPool(1)
     try:
         first = run(pool.run(worker_pid))
-        with pytest.raises(ParserWorkerDied):
+        with pytest.raises(WorkerDied):
             run(pool.run(die_in_worker, os.getpid()))
         second = run(pool.run(worker_pid))
     finally:
@@ -78,9 +78,9 @@ def test_a_worker_that_dies_is_replaced_and_the_pool_goes_on():
 ORPHAN_SCRIPT = """
 import asyncio, sys, time
 sys.path.insert(0, {repo!r})
-from crawler.parse_pool import ParsePool
-from tests.test_parse_pool import worker_pid
-pool = ParsePool(1)
+from crawler.workers import WorkerPool
+from tests.test_workers import worker_pid
+pool = WorkerPool(1)
 print(asyncio.run(pool.run(worker_pid)), flush=True)
 time.sleep(60)
 """
@@ -110,7 +110,10 @@ def test_a_killed_crawl_process_leaves_no_worker_behind():
 
 
 def test_crawlers_in_one_process_share_one_pool_until_the_last_is_done():
-    first, second = ParsePool.acquire(1), ParsePool.acquire(1)
+    first, second = (
+        WorkerPool.acquire("shared in a test", 1),
+        WorkerPool.acquire("shared in a test", 1),
+    )
     try:
         assert first is second
         worker = run(first.run(worker_pid))
@@ -118,14 +121,14 @@ def test_crawlers_in_one_process_share_one_pool_until_the_last_is_done():
         assert run(second.run(worker_pid)) == worker  # the same worker, still running
     finally:
         second.release()
-    third = ParsePool.acquire(1)
+    third = WorkerPool.acquire("shared in a test", 1)
     third.release()
     assert third is not first
 
 
 def test_a_page_that_kills_the_worker_takes_no_other_page_with_it():
     async def many() -> list:
-        pool = ParsePool(1)
+        pool = WorkerPool(1)
         try:
             calls = [pool.run(worker_pid) for _ in range(10)]
             calls.insert(5, pool.run(die_in_worker, os.getpid()))
@@ -136,4 +139,4 @@ def test_a_page_that_kills_the_worker_takes_no_other_page_with_it():
     results = run(many())
     failed = [n for n, r in enumerate(results) if isinstance(r, BaseException)]
     assert failed == [5]
-    assert isinstance(results[5], ParserWorkerDied)
+    assert isinstance(results[5], WorkerDied)

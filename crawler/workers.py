@@ -1,16 +1,19 @@
-"""Run the pure parsers in a worker process, so a crawl uses a second core for them.
+"""Worker processes beside the crawl: one pool parses pages, another writes the archive.
 
 Scrapy runs the spider, its pipelines and the downloader on one thread; parsing an article
-costs more CPU than fetching and storing it, so on a single core the crawl waits for the
-parser. The parsers are pure functions of bytes and strings, which makes handing them to a
-process pool straightforward: the spider awaits the result while the reactor goes on fetching.
+costs more CPU than fetching it, and storing it nearly as much, so in one process the crawl
+waits for both. Threads do not help: the Python half of the work holds the GIL, and the
+event loop, which gives the GIL up at every socket call, waits for it each time. The parsers
+are pure functions of bytes and strings and the archive is a file, which makes handing both
+to processes straightforward: the crawl awaits the result while the reactor goes on fetching.
 
 Workers are forked from the crawl process (milliseconds: everything is already imported; a
 spawned interpreter would re-import the command line's ``__main__``). Each worker ignores
 Ctrl-C (the crawl process handles it and shuts the pool down), restores the default SIGTERM
 (Scrapy's handler belongs to the crawl process) and, on Linux, is killed when the crawl
 process dies, so a killed crawl leaves no worker behind. A worker that dies is replaced, and
-the pages it held are parsed again in the new one.
+the calls it held run again in the new one (a write that died with its worker was rolled
+back by SQLite, so writing it again is safe).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -55,39 +58,41 @@ def _init_worker(parent: int) -> None:
                 os._exit(0)
 
 
-class ParserWorkerDied(RuntimeError):
-    """A page killed the parser worker on two tries."""
+class WorkerDied(RuntimeError):
+    """A call killed its worker on two tries."""
 
 
-class ParsePool:
+class WorkerPool:
     """``await pool.run(fn, *args)`` runs ``fn`` in a worker process (or inline with 0 workers).
 
     ``fn`` and its arguments must be picklable: module-level functions of plain values.
     """
 
-    _shared: ParsePool | None = None
+    _shared: ClassVar[dict[str, WorkerPool]] = {}
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, name: str = "worker"):
         self.workers = max(0, workers)
+        self.name = name
         self._executor: ProcessPoolExecutor | None = None
         self._users = 0
         self._retry_lock = asyncio.Lock()
 
     @classmethod
-    def acquire(cls, workers: int) -> ParsePool:
-        """The process's shared pool (created with ``workers`` by its first user): crawlers
-        running side by side in one process (one per host) share its workers."""
-        if cls._shared is None:
-            cls._shared = cls(workers)
-        cls._shared._users += 1
-        return cls._shared
+    def acquire(cls, name: str, workers: int) -> WorkerPool:
+        """The process's shared pool called ``name`` (created with ``workers`` by its first
+        user): crawlers running side by side in one process (one per host) share it."""
+        pool = cls._shared.get(name)
+        if pool is None:
+            pool = cls._shared[name] = cls(workers, name)
+        pool._users += 1
+        return pool
 
     def release(self) -> None:
         """One user of the shared pool is done; the last one stops its workers."""
         self._users -= 1
         if self._users <= 0:
-            if ParsePool._shared is self:
-                ParsePool._shared = None
+            if WorkerPool._shared.get(self.name) is self:
+                del WorkerPool._shared[self.name]
             self.close()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -112,8 +117,8 @@ class ParsePool:
         """``fn(*args, **kwargs)``, computed in a worker (inline when there are no workers).
 
         A worker that dies takes the pool's pending calls with it: each is tried once more in
-        a fresh pool, and a call that kills that one too raises :class:`ParserWorkerDied`
-        (a page that crashes the parser must not crash the crawl process as well).
+        a fresh pool, and a call that kills that one too raises :class:`WorkerDied` (a page
+        that crashes the parser must not crash the crawl process as well).
         """
         call = partial(fn, *args, **kwargs)
         if not self.workers:
@@ -124,7 +129,7 @@ class ParsePool:
             return await loop.run_in_executor(executor, call)
         except BrokenProcessPool:
             self._discard(executor)
-            logger.warning("a parser worker died; trying its pages again one at a time")
+            logger.warning("a %s worker died; trying its calls again one at a time", self.name)
         # One at a time, so that the page that kills the worker takes no other page with it.
         async with self._retry_lock:
             executor = self._start()
@@ -132,7 +137,7 @@ class ParsePool:
                 return await loop.run_in_executor(executor, call)
             except BrokenProcessPool:
                 self._discard(executor)
-                raise ParserWorkerDied("the parser worker died twice on this page") from None
+                raise WorkerDied(f"the {self.name} worker died twice on this call") from None
 
     def _discard(self, executor: ProcessPoolExecutor) -> None:
         if self._executor is executor:
@@ -140,7 +145,7 @@ class ParsePool:
             executor.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        """Stop the workers (waiting for the pages they are parsing)."""
+        """Stop the workers (waiting for the calls they are running)."""
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
