@@ -16,7 +16,7 @@ from typing import Any
 from crawler.detect import ErrorPage, error_page_of
 from crawler.discovery import canonical_link
 from crawler.parsers.article import article_from_page
-from crawler.parsers.html import parse_page, select
+from crawler.parsers.html import AttributeIndex, parse_page, select
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,12 @@ def read_article_page(
 ) -> ArticlePage:
     """Decode and parse ``body`` once and read an :class:`ArticlePage` from it."""
     parsed = parse_page(body, content_type)
+    index = AttributeIndex.of(parsed.root)
     # The parser drops chrome from the tree, so everything else is read before it runs.
-    if error := error_page_of(parsed.root):
+    if error := error_page_of(parsed.root, index):
         return ArticlePage(error=error)
     if article_css and not select(parsed.root, article_css):
         return ArticlePage(is_article=False)
     declared = canonical_link(parsed.root, url)
-    record = article_from_page(parsed, url, fetched_at=fetched_at).to_dict()
+    record = article_from_page(parsed, url, fetched_at=fetched_at, index=index).to_dict()
     return ArticlePage(declared_canonical=declared, record=record)

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.discovery import feed_links, links_of
-from crawler.parsers.html import HtmlElement, inline_text, parse_html, select
+from crawler.parsers.html import AttributeIndex, HtmlElement, inline_text, parse_html, select
 
 _TITLE_SPLIT = re.compile(r"\s+[-|–]\s+")
 
@@ -133,9 +133,11 @@ def detect_error_page(page: bytes | str, *, content_type: str | None = None) -> 
     return error_page_of(parse_html(page, content_type)[0])
 
 
-def error_page_of(root: HtmlElement) -> ErrorPage | None:
-    """:func:`detect_error_page` on a parsed page (the tree is only read)."""
+def error_page_of(root: HtmlElement, index: AttributeIndex | None = None) -> ErrorPage | None:
+    """:func:`detect_error_page` on a parsed page (the tree is only read); ``index``, the
+    page's :class:`AttributeIndex` when the caller has one, spares a walk per selector."""
     rules = _markers()["error_page"]
+    index = index or AttributeIndex.of(root)
     candidates = [("title", page_title(root)), ("heading", _main_heading(root))]
     for where, text in candidates:
         for pattern in rules["titles"]:
@@ -143,11 +145,11 @@ def error_page_of(root: HtmlElement) -> ErrorPage | None:
                 gone = any(re.match(p, text, re.IGNORECASE) for p in rules["not_found_titles"])
                 return ErrorPage("error_page", f"{where} says {text!r}", not_found=gone)
     for selector in rules["css"]:
-        if select(root, selector):
+        if index.may_match(selector) and select(root, selector):
             gone = selector in rules["not_found_css"]
             return ErrorPage("error_page", f"page has {selector}", not_found=gone)
     for selector in rules["captcha_css"]:
-        if select(root, selector):
+        if index.may_match(selector) and select(root, selector):
             # Measured only now: the page's whole text is most of the cost of this check.
             body = next(root.iter("body"), None)
             text_length = len(inline_text(body)) if body is not None else 0

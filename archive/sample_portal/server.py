@@ -87,6 +87,10 @@ class PortalServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
+    def answer(self, path: str) -> tuple[int, str, str | bytes]:
+        """``(status, content_type, body)`` for a request path (see :func:`route`)."""
+        return route(self.portal, path)
+
     def start(self) -> PortalServer:
         """Serve in a background thread; returns self so it can be chained."""
         threading.Thread(target=self.serve_forever, name="sample-portal", daemon=True).start()
@@ -109,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, heading = gone if isinstance(gone, tuple) else (gone, "Không tìm thấy")
             status, content_type, body = status, "text/html; charset=utf-8", f"<h1>{heading}</h1>"
         else:
-            status, content_type, body = route(self.server.portal, self.path)
+            status, content_type, body = self.server.answer(self.path)
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", content_type)

@@ -709,12 +709,17 @@ def parse_article(
 
 
 def article_from_page(
-    parsed: ParsedPage, url: str | None = None, *, fetched_at: datetime | None = None
+    parsed: ParsedPage,
+    url: str | None = None,
+    *,
+    fetched_at: datetime | None = None,
+    index: AttributeIndex | None = None,
 ) -> Article:
     """:func:`parse_article` on a page already decoded and parsed (:func:`parse_page`), so a
-    caller that also reads other things from the tree parses it once. The tree is changed
-    (chrome is dropped from it): read anything else from it first."""
-    index = AttributeIndex.of(parsed.root)
+    caller that also reads other things from the tree parses it once (``index``, its
+    :class:`AttributeIndex`, when the caller made one). The tree is changed (chrome is
+    dropped from it): read anything else from it first."""
+    index = index or AttributeIndex.of(parsed.root)
     detected = detect_platform(url, parsed.text, parsed.root, index)
     ctx = PageContext(parsed.root, url, detected, parsed.text, index)
     rules: dict[str, str | None] = {}

@@ -109,6 +109,14 @@ class AttributeIndex:
             if name in value and name in _XML_SPACES.split(value)
         ]
 
+    def may_match(self, selector: str) -> bool:
+        """False when the page lacks a class or id ``selector`` needs: a set lookup instead of
+        a walk of the tree (other attributes are not indexed, so they may match)."""
+        return all(
+            self.has(name, value, exact) is not False
+            for name, value, exact in selector_markers(selector)
+        )
+
     def has(self, attribute: str, value: str, exact: bool) -> bool | None:
         """Whether a class or id (exact, or as a substring) occurs; None for other attributes."""
         if attribute == "class":

@@ -334,13 +334,28 @@ def normalize_line(text: str) -> str:
     return " ".join(normalize_text(text).split())
 
 
+class _FoldedCharacters(dict):
+    """Each character's folded form, worked out the first time it is met: decomposed (NFD),
+    without its combining marks, case-folded; "đ" as "d". Decomposition, dropping marks and
+    case folding all go character by character, so folding a text one character at a time
+    (``str.translate``, in C) gives what doing it to the whole text does, half again as fast.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code).replace("đ", "d").replace("Đ", "D")
+        decomposed = unicodedata.normalize("NFD", char)
+        folded = self[code] = "".join(filterfalse(unicodedata.combining, decomposed)).casefold()
+        return folded
+
+
+_FOLDED = _FoldedCharacters()
+
+
 def strip_diacritics(text: str) -> str:
     """Lower-case ASCII-ish form for matching names typed without marks ("Đắk Lắk" → "dak lak")."""
-    text = text.replace("đ", "d").replace("Đ", "D")
     if text.isascii():
         return text.casefold()  # nothing to decompose
-    text = unicodedata.normalize("NFD", text)
-    return "".join(filterfalse(unicodedata.combining, text)).casefold()
+    return text.translate(_FOLDED)
 
 
 # --- Vietnamese syllables ------------------------------------------------------------------
