@@ -48,6 +48,8 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False  # portals set session cookies we neither need nor want to replay
+# Scrapy's filter, except that a redirect to a URL requested already is followed, not dropped.
+DUPEFILTER_CLASS = "crawler.dupefilter.RedirectTargetDupeFilter"
 TELNETCONSOLE_ENABLED = False
 
 # Order: validate (drop pages that are not articles), then store.

@@ -10,7 +10,7 @@ import pytest
 from crawler.urls import canonicalize_url
 from tests.conftest import run_vngov
 from tests.portals import db_rows
-from tests.portals.faults import FAULTS, GOOD, LISTING, RETRY_AFTER_SECONDS, FaultServer
+from tests.portals.faults import FAULTS, GOOD, LISTING, MOVED, RETRY_AFTER_SECONDS, FaultServer
 
 # Short timeouts and back-off so the test takes seconds; politeness rules still apply.
 FAST = {
@@ -89,3 +89,16 @@ def test_robots_txt_is_obeyed_and_fetched_first(crawled):
     paths = [p for _, p in server.hits]
     assert paths[0] == "/robots.txt"
     assert not [p for p in paths if p.startswith("/quan-tri")]
+
+
+def test_a_redirect_to_an_article_listed_already_is_followed_not_dropped(crawled):
+    """Scrapy's duplicate filter used to drop the redirected request without a word."""
+    _, db, _ = crawled
+    [new] = [f"{LISTING}/{target}" for target in MOVED.values()]
+    [run] = db_rows(db, "select stats from crawl_runs")
+    stats = json.loads(run["stats"])
+    assert stats["vngov/redirects_to_seen"] == 1  # and an INFO line names both addresses
+    # Filed under the address asked for; the article it moved to is archived once.
+    assert stats["vngov/articles_new"] + stats["vngov/articles_unchanged"] == len(GOOD) + 1
+    [count] = db_rows(db, "select count(*) as n from articles where url_key like ?", [f"%{new}"])
+    assert count["n"] == 1

@@ -126,6 +126,22 @@ def test_an_archived_article_answering_200_not_found_is_marked_removed(portal, t
     conn.close()
 
 
+def test_an_archived_article_redirected_to_a_missing_page_is_marked_removed(portal, tmp_path):
+    """The 404 at the end of a redirect is the address the spider asked for (it was filed
+    under the address it ended at, which the archive does not know)."""
+    db = tmp_path / "a.db"
+    crawl(portal, db)
+    path = sorted(portal.portal.by_path)[0]
+    portal.moved[path] = "/wps/portal/Home/tin-da-go"
+    crawl(portal, db)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select status, http_status from articles where url like ?", [f"%{path}"])
+    assert rows.fetchall() == [("removed", 404)]
+    [removed] = conn.execute("select articles_removed from crawl_runs order by id desc limit 1")
+    assert removed == (1,)
+    conn.close()
+
+
 def test_an_archived_article_answering_200_maintenance_stays_live(portal, tmp_path):
     """An outage page ("Hệ thống đang bảo trì") says nothing about the article: a failure."""
     db = tmp_path / "a.db"

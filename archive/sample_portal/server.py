@@ -79,6 +79,7 @@ class PortalServer(ThreadingHTTPServer):
         self.delay = delay  # seconds to wait before each answer, to make crawls slow on purpose
         # path -> status (404/410), or (status, heading), for pages taken down or failing
         self.gone: dict[str, int | tuple[int, str]] = {}
+        self.moved: dict[str, str] = {}  # path -> where a 301 sends it
         self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent)
         super().__init__((host, port), _Handler)
 
@@ -108,6 +109,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append(("GET", self.path, self.headers.get("User-Agent", "")))
         if self.server.delay:
             time.sleep(self.server.delay)
+        if location := self.server.moved.get(self.path.split("/!ut/")[0]):
+            self.send_response(301)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         gone = self.server.gone.get(self.path.split("/!ut/")[0])
         if gone:
             status, heading = gone if isinstance(gone, tuple) else (gone, "Không tìm thấy")

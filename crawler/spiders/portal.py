@@ -534,7 +534,9 @@ class PortalSpider(scrapy.Spider):
         other 200 error pages (outages) and CAPTCHAs are failures of their URL."""
         fetched_at = datetime.now(UTC)
         stamp = fetched_at.isoformat(timespec="seconds")
-        requested = canonicalize_url(response.request.url if response.request else response.url)
+        # Filed under the address asked for: a 404 or a removal after a redirect is that
+        # address's, and an article's final address is kept as its provenance.
+        requested = canonicalize_url(_asked_url(response.meta, response.url))
         if response.status == 304:
             yield NotModifiedItem(site=self.site.id, url=requested, fetched_at=stamp)
             return

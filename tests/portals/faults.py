@@ -4,7 +4,7 @@ The home page links one listing (two pages, the second suddenly empty) whose art
 misbehave in one way: 500, 503 with Retry-After then fine, 429 then fine, a timeout, a dropped
 connection, a truncated body, a redirect loop, a 20 MB page, a gzip bomb, a wrong, a missing
 and a legacy charset, a 200 "Không tìm thấy" status page and a CAPTCHA page. Three articles
-are plainly good.
+are plainly good, and one old address redirects to one of them.
 """
 
 # ruff: noqa: E501 (HTML templates read better unwrapped)
@@ -59,6 +59,9 @@ FAULT_TITLES = {
     "trang-thai": "Thông báo thu hồi đất thực hiện dự án",
     "xac-minh": "Công khai ngân sách nhà nước năm 2025",
 }
+# An article moved to the address of one listed already: a 301 from the old address.
+MOVED = {"da-chuyen": "tin-tot-1"}
+MOVED_TITLES = {"da-chuyen": "Khai mạc kỳ họp Hội đồng nhân dân tỉnh (đường dẫn cũ)"}
 ROBOTS = "User-agent: *\nDisallow: /quan-tri\n"
 
 
@@ -177,8 +180,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, _page("Trang chủ", f'<a href="{LISTING}">Tin tức</a>'))
         if path == LISTING:
             links = "".join(
-                f'<li><a href="{LISTING}/{slug}">{escape(GOOD.get(slug) or FAULT_TITLES[slug])}</a></li>'
-                for slug in [*GOOD, *FAULTS]
+                f'<li><a href="{LISTING}/{slug}">{escape(GOOD.get(slug) or FAULT_TITLES.get(slug) or MOVED_TITLES[slug])}</a></li>'
+                for slug in [*GOOD, *FAULTS, *MOVED]
             )
             pager = f'<ul class="pagination"><li class="active">1</li><li><a href="{LISTING}?page=2">2</a></li></ul>'
             return self._send(200, _page("Tin tức", f"<ul class='list'>{links}</ul>{pager}"))
@@ -222,6 +225,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        if slug in MOVED:
+            self.send_response(301)
+            self.send_header("Location", f"{LISTING}/{MOVED[slug]}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return None
         if slug in ("vong-lap-a", "vong-lap-b"):
             target = "vong-lap-b" if slug == "vong-lap-a" else "vong-lap-a"
