@@ -182,8 +182,8 @@ class Archive:
         """A write transaction; nested, a savepoint in the enclosing one.
 
         It begins IMMEDIATE: a plain BEGIN reads first and asks for the write lock at the
-        first write, and if another connection committed in between (the crawl's writer
-        thread, another crawl) SQLite refuses at once with "database is locked", without
+        first write, and if another connection committed in between (the crawl's archive
+        writer, another crawl) SQLite refuses at once with "database is locked", without
         waiting out the busy timeout.
         """
         if self.db.conn.in_transaction:

@@ -4,8 +4,9 @@ Serves a large sample portal (``bench/portals.py``, 10 teasers a listing page) o
 in a separate process, crawls it with ``vngov crawl --no-delay --quiet`` into a fresh
 archive, samples the crawl's resident memory (VmRSS) every ``--every`` seconds, and reports
 its peak (``ru_maxrss`` from ``wait4``, which counts that one process) and the peak of the
-sampled sum over the crawl and its parser worker (``crawler.parse_pool``; the sum counts
-the pages they share copy-on-write twice, so it overstates). 50,000 articles in 50
+sampled sum over the crawl and its workers, the parser and the archive writer
+(``crawler.workers``; the sum counts the pages they share copy-on-write more than once, so
+it overstates). 50,000 articles in 50
 categories make about 55,000 pages. It takes a while; run it in the background:
 
     nohup .venv/bin/python bench/memory.py --articles 50000 > memory.json &

@@ -4,7 +4,10 @@ Scrapy filters the request a redirect makes like any other: when an article's ol
 redirects to one crawled already (an article moved, a page folded into another), the
 redirected request is a duplicate and is dropped at DEBUG level, so the address the spider
 asked for ends nowhere: no record, no failure. Letting the target through costs one request
-and makes the chain end in the spider, which files the page under the address it asked for.
+and makes the chain end in the spider, which accounts for the address it asked for.
+
+Only article requests get through: a listing page past the end that redirects to the first
+page must still be dropped, or the walk would follow its own pagination template forever.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import RFPDupeFilter
 
+from crawler.middlewares import KIND_META
+
 logger = logging.getLogger(__name__)
 
 
 class RedirectTargetDupeFilter(RFPDupeFilter):
-    """:class:`RFPDupeFilter` that lets a redirect through to a URL it has seen."""
+    """:class:`RFPDupeFilter` that lets an article's redirect through to a URL it has seen."""
 
     stats = None
 
@@ -32,7 +37,7 @@ class RedirectTargetDupeFilter(RFPDupeFilter):
     def request_seen(self, request: Request) -> bool:
         seen = super().request_seen(request)
         chain = request.meta.get("redirect_urls")
-        if seen and chain:
+        if seen and chain and request.meta.get(KIND_META) == "article":
             logger.info(
                 "%s redirects to %s, requested already: fetching it again", chain[0], request.url
             )

@@ -6,6 +6,7 @@ import logging
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from sqlite_utils.plugins import ensure_plugins_loaded
 
 from archive.storage import Archive
 from crawler.items import ArticleItem, AttachmentItem, NotModifiedItem, PageGoneItem
@@ -63,6 +64,11 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
         writer = WorkerPool.acquire("archive writer", 1)
+        # sqlite-utils reads its plugins' entry points at its first connection. Run from a
+        # zipped egg (Scrapyd), the writer would read the egg through a zip file object it
+        # shares with this process after the fork, seek for seek, while this process reads
+        # it too ("invalid distance too far back"): read them here, once, before the fork.
+        ensure_plugins_loaded()
         # Forked now, while the crawl process has no database connection open: SQLite's
         # locks would be confused by a connection inherited across fork.
         writer.start()

@@ -104,7 +104,8 @@ class WorkerPool:
                 initargs=(os.getpid(),),
             )
             # The fork context starts every worker at the first submit: do it now, while the
-            # crawl is being set up, before its threads and connections exist.
+            # crawl is being set up, before its database connections and the reactor's
+            # threads exist (a pool started earlier has its own two threads by then).
             self._executor.submit(os.getpid)
         return self._executor
 
@@ -117,27 +118,33 @@ class WorkerPool:
         """``fn(*args, **kwargs)``, computed in a worker (inline when there are no workers).
 
         A worker that dies takes the pool's pending calls with it: each is tried once more in
-        a fresh pool, and a call that kills that one too raises :class:`WorkerDied` (a page
-        that crashes the parser must not crash the crawl process as well).
+        a fresh pool, one at a time, and a call that kills that one too raises
+        :class:`WorkerDied` (a page that crashes the parser must not crash the crawl process
+        as well). Calls made while those retries run wait for them and then run one at a
+        time too, with two tries each: run beside a retry, a call that kills the worker
+        would fail the call being retried.
         """
         call = partial(fn, *args, **kwargs)
         if not self.workers:
             return call()
         loop = asyncio.get_running_loop()
-        executor = self._start()
-        try:
-            return await loop.run_in_executor(executor, call)
-        except BrokenProcessPool:
-            self._discard(executor)
-            logger.warning("a %s worker died; trying its calls again one at a time", self.name)
-        # One at a time, so that the page that kills the worker takes no other page with it.
-        async with self._retry_lock:
+        tries = 2
+        if not self._retry_lock.locked():
             executor = self._start()
             try:
                 return await loop.run_in_executor(executor, call)
             except BrokenProcessPool:
                 self._discard(executor)
-                raise WorkerDied(f"the {self.name} worker died twice on this call") from None
+                logger.warning("a %s worker died; trying its calls again one at a time", self.name)
+            tries = 1
+        async with self._retry_lock:
+            for _ in range(tries):
+                executor = self._start()
+                try:
+                    return await loop.run_in_executor(executor, call)
+                except BrokenProcessPool:
+                    self._discard(executor)
+        raise WorkerDied(f"the {self.name} worker died twice on this call")
 
     def _discard(self, executor: ProcessPoolExecutor) -> None:
         if self._executor is executor:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from scrapy import Request
 
 from archive.storage import Archive, duplicate_key
 from crawler.detect import detect_error_page, detect_platform
@@ -19,6 +20,8 @@ from crawler.discovery import (
     parse_feed,
     parse_sitemap,
 )
+from crawler.dupefilter import RedirectTargetDupeFilter
+from crawler.middlewares import KIND_META
 from crawler.parsers.html import parse_html
 from crawler.sites import load_sites
 from crawler.spiders.portal import effective_content_type
@@ -414,3 +417,17 @@ def test_a_malformed_link_costs_only_itself():
     root, _ = parse_html(page)
     assert canonical_link(root, "https://x.gov.vn/a") is None
     assert [link.url for link in links_of(root, "https://x.gov.vn/a")] == ["https://x.gov.vn/tin/a"]
+
+
+def test_only_an_articles_redirect_to_a_seen_url_gets_through_the_duplicate_filter():
+    """A listing page past the end that redirects to page 1 must stay dropped: letting it
+    through would walk the pagination template forever."""
+    dupefilter = RedirectTargetDupeFilter()
+    first = Request("http://127.0.0.1/tin-tuc", meta={KIND_META: "listing"})
+    assert not dupefilter.request_seen(first)
+    redirected = {"redirect_urls": ["http://127.0.0.1/tin-tuc?page=9"]}
+    listing = Request("http://127.0.0.1/tin-tuc", meta={KIND_META: "listing", **redirected})
+    article = Request("http://127.0.0.1/tin-tuc", meta={KIND_META: "article", **redirected})
+    assert dupefilter.request_seen(listing)
+    assert not dupefilter.request_seen(article)
+    assert dupefilter.request_seen(Request("http://127.0.0.1/tin-tuc", meta={KIND_META: "article"}))

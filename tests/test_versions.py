@@ -142,6 +142,38 @@ def test_an_archived_article_redirected_to_a_missing_page_is_marked_removed(port
     conn.close()
 
 
+def test_an_archived_article_redirected_for_now_to_a_missing_page_stays_live(portal, tmp_path):
+    """A 302 to an error page is what a portal under maintenance does to every address."""
+    db = tmp_path / "a.db"
+    crawl(portal, db)
+    path = sorted(portal.portal.by_path)[0]
+    portal.moved[path] = (302, "/wps/portal/Home/bao-tri")
+    crawl(portal, db)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("select status from articles where url like ?", [f"%{path}"])
+    run = conn.execute("select articles_removed, errors_by_kind from crawl_runs order by id desc")
+    assert rows.fetchall() == [("live",)]
+    assert run.fetchone() == (0, '{"http_404": 1}')
+    conn.close()
+
+
+def test_an_article_redirected_to_the_home_page_is_not_stored_as_one(portal, tmp_path):
+    db = tmp_path / "a.db"
+    crawl(portal, db)
+    path = sorted(portal.portal.by_path)[0]
+    portal.moved[path] = "/wps/portal/Home"  # the home page, fetched already by this crawl
+    done = crawl(portal, db)
+    conn = sqlite3.connect(db)
+    count = conn.execute("select count(*) from articles").fetchone()[0]
+    [stats] = conn.execute("select stats from crawl_runs order by id desc limit 1").fetchone()
+    conn.close()
+    assert count == len(portal.portal.articles)  # no article made of the home page
+    stats = json.loads(stats)
+    assert stats["vngov/redirects_to_seen"] == 1
+    assert stats["vngov/redirected_away"] == 1
+    assert "Traceback" not in done.stderr
+
+
 def test_an_archived_article_answering_200_maintenance_stays_live(portal, tmp_path):
     """An outage page ("Hệ thống đang bảo trì") says nothing about the article: a failure."""
     db = tmp_path / "a.db"

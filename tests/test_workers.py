@@ -30,6 +30,11 @@ def die_in_worker(parent: int) -> int:
     return parent
 
 
+def sleep_then_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
 def run(coroutine):
     return asyncio.run(coroutine)
 
@@ -140,3 +145,25 @@ def test_a_page_that_kills_the_worker_takes_no_other_page_with_it():
     failed = [n for n, r in enumerate(results) if isinstance(r, BaseException)]
     assert failed == [5]
     assert isinstance(results[5], WorkerDied)
+
+
+def test_a_call_made_while_others_are_retried_waits_and_fails_no_one_else():
+    """A second bad call arriving while the first one's victims are retried must not kill
+    the worker under a retry: it waits its turn, and only the bad calls fail."""
+
+    async def scenario() -> list:
+        pool = WorkerPool(2)
+        try:
+            slow = asyncio.ensure_future(pool.run(sleep_then_pid, 1.5))
+            await asyncio.sleep(0.2)
+            first_bad = asyncio.ensure_future(pool.run(die_in_worker, os.getpid()))
+            await asyncio.sleep(0.6)  # the slow call is being retried alone by now
+            second_bad = asyncio.ensure_future(pool.run(die_in_worker, os.getpid()))
+            return await asyncio.gather(slow, first_bad, second_bad, return_exceptions=True)
+        finally:
+            pool.close()
+
+    slow, first_bad, second_bad = run(scenario())
+    assert isinstance(slow, int) and slow != os.getpid()
+    assert isinstance(first_bad, WorkerDied)
+    assert isinstance(second_bad, WorkerDied)

@@ -79,7 +79,8 @@ class PortalServer(ThreadingHTTPServer):
         self.delay = delay  # seconds to wait before each answer, to make crawls slow on purpose
         # path -> status (404/410), or (status, heading), for pages taken down or failing
         self.gone: dict[str, int | tuple[int, str]] = {}
-        self.moved: dict[str, str] = {}  # path -> where a 301 sends it
+        # path -> where a 301 sends it, or (status, location) for another redirect
+        self.moved: dict[str, str | tuple[int, str]] = {}
         self.requests: list[tuple[str, str, str]] = []  # (method, path, user agent)
         super().__init__((host, port), _Handler)
 
@@ -109,8 +110,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.requests.append(("GET", self.path, self.headers.get("User-Agent", "")))
         if self.server.delay:
             time.sleep(self.server.delay)
-        if location := self.server.moved.get(self.path.split("/!ut/")[0]):
-            self.send_response(301)
+        if moved := self.server.moved.get(self.path.split("/!ut/")[0]):
+            status, location = moved if isinstance(moved, tuple) else (301, moved)
+            self.send_response(status)
             self.send_header("Location", location)
             self.send_header("Content-Length", "0")
             self.end_headers()

@@ -540,10 +540,27 @@ class PortalSpider(scrapy.Spider):
         if response.status == 304:
             yield NotModifiedItem(site=self.site.id, url=requested, fetched_at=stamp)
             return
+        redirects = response.meta.get("redirect_reasons", [])
+        # A page reached through a temporary redirect (302, 307, a meta refresh) says nothing
+        # for sure about the address asked for: portals send everything to one error page
+        # during maintenance.
+        moved_for_good = all(reason in (301, 308) for reason in redirects)
         if response.status in GONE_STATUSES:
+            if not moved_for_good:
+                self.record_failure(
+                    requested,
+                    f"http_{response.status}",
+                    f"redirected ({', '.join(map(str, redirects))}) to {response.url}",
+                )
+                return
             yield PageGoneItem(
                 site=self.site.id, url=requested, http_status=response.status, fetched_at=stamp
             )
+            return
+        if redirects and not self.site.is_article(response.url):
+            # An old article sent to the home page or a listing: not an article to store.
+            self.crawler.stats.inc_value("vngov/redirected_away")
+            self.logger.info("%s redirects to %s, not an article page", requested, response.url)
             return
         if not self._is_html(response):
             return
@@ -556,7 +573,7 @@ class PortalSpider(scrapy.Spider):
             article_css=self.site.article_css,
         )
         if page.error is not None:
-            if page.error.not_found and self._is_known(requested):
+            if page.error.not_found and moved_for_good and self._is_known(requested):
                 # Portals that take an archived article down often answer 200 with a
                 # "Không tìm thấy" page: that is a removal, as a 404 would be.
                 yield PageGoneItem(
