@@ -65,11 +65,13 @@ class WarcCaptureMiddleware:
         if not settings.getbool("VNGOV_WARC", True):
             raise NotConfigured("WARC capture is off (VNGOV_WARC=False)")
         directory = settings.get("VNGOV_WARC_DIR") or default_warc_dir(settings.get("VNGOV_DB"))
+        site = getattr(getattr(crawler, "spider", None), "site", None)
         archive = WarcArchive(
             Path(directory),
             prefix=settings.get("BOT_NAME", "vngov"),
             max_size=settings.getint("VNGOV_WARC_MAX_SIZE", 100 * 1024 * 1024),
             software=settings.get("USER_AGENT", "vngov-archive"),
+            hosts=site.allowed_hosts if site is not None else None,
         )
         middleware = cls(archive)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -40,13 +41,16 @@ DEFAULT_MAX_SIZE = 100 * 1024 * 1024
 _HOP_HEADERS = {"transfer-encoding", "connection", "keep-alive"}
 
 
+def surt_host(host: str) -> str:
+    """A host as it starts a SURT key: ``sonoivu.angiang.gov.vn`` → ``vn,gov,angiang,sonoivu``."""
+    host = host.lower().removeprefix("www.")
+    return ",".join(reversed(host.split(".")))
+
+
 def surt(url: str) -> str:
     """The SURT form used as a CDXJ key: ``vn,gov,angiang,sonoivu)/wps/portal/home``."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    key = ",".join(reversed(host.split(".")))
+    key = surt_host(parts.hostname or "")
     if parts.port and parts.port not in (80, 443):
         key += f":{parts.port}"
     path = (parts.path or "/").lower()
@@ -58,7 +62,7 @@ def warc_timestamp(date: str) -> str:
     return date.replace("-", "").replace(":", "").replace("T", "")[:14]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Last:
     digest: str
     date: str
@@ -74,14 +78,17 @@ class WarcArchive:
         prefix: str = "vngov",
         max_size: int = DEFAULT_MAX_SIZE,
         software: str = "vngov-archive",
+        hosts: Iterable[str] | None = None,
     ):
+        """``hosts``: the hosts this crawl fetches from, when known; only their last captures
+        are loaded (what revisit records are decided on), not the whole archive's."""
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self.prefix = prefix
         self.max_size = max_size
         self.software = software
         recover_open_files(self.directory)
-        self.last: dict[str, _Last] = load_last_captures(self.directory)
+        self.last: dict[str, _Last] = load_last_captures(self.directory, hosts)
         self._file = None
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
@@ -320,11 +327,16 @@ def recover_open_files(directory: Path) -> list[Path]:
     return recovered
 
 
-def load_last_captures(directory: Path) -> dict[str, _Last]:
-    """The newest full (non-revisit) capture of each URL, from the CDXJ indexes."""
+def load_last_captures(directory: Path, hosts: Iterable[str] | None = None) -> dict[str, _Last]:
+    """The newest full (non-revisit) capture of each URL, from the CDXJ indexes; with
+    ``hosts``, of those hosts' URLs only (an archive kept for years holds many sites, and a
+    crawl of one needs only its own: memory grows with what is loaded)."""
+    wanted = {surt_host(host) for host in hosts} if hosts is not None else None
     last: dict[str, _Last] = {}
     for index in sorted(directory.glob("*.cdxj")):
         for line in index.read_text(encoding="utf-8").splitlines():
+            if wanted is not None and line.partition(")")[0].partition(":")[0] not in wanted:
+                continue
             try:
                 _, stamp, data = line.split(" ", 2)
                 fields = json.loads(data)

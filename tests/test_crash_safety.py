@@ -22,9 +22,14 @@ KILLS = 10
 
 
 def archived(db):
+    """The archived article keys and the number of versions; none before the schema exists
+    (a crawl killed, or looked at, while it creates the archive)."""
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        tables = {r[0] for r in conn.execute("select name from sqlite_master")}
+        if "articles" not in tables:
+            return set(), 0
         keys = [r[0] for r in conn.execute("select url_key from articles")]
         versions = conn.execute("select count(*) from article_versions").fetchone()[0]
     finally:
@@ -66,7 +71,8 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path):
             keys, _ = archived(db)
             assert seen <= keys, "an article committed before a kill is gone"
             seen = keys
-            assert readable_records(tmp_path / "archive-warc") > 0
+            if keys:  # an article is stored after its page was captured
+                assert readable_records(tmp_path / "archive-warc") > 0
         assert interrupted >= KILLS // 2, f"only {interrupted} kills landed mid-crawl"
         final = start_crawl(server.base_url, db)
         _, stderr = final.communicate(timeout=180)

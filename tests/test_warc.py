@@ -10,7 +10,7 @@ import sys
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import WarcArchive, read_capture
+from crawler.warc import WarcArchive, load_last_captures, read_capture
 from tests.conftest import crawl_portal
 
 
@@ -111,3 +111,41 @@ def test_a_file_another_live_crawl_is_writing_is_left_alone(tmp_path):
         sleeper.wait()
     WarcArchive(tmp_path, prefix="t")
     assert not live.exists()  # once the writer is gone, the next crawl recovers it
+
+
+def test_a_crawl_loads_the_last_captures_of_its_own_hosts_only(tmp_path):
+    """Revisit records are decided on the last capture of each URL; an archive kept for years
+    holds many sites, so a crawl loads only its own hosts' captures."""
+    archive = WarcArchive(tmp_path, prefix="t")
+    urls = [
+        "https://www.sonoivu.angiang.gov.vn/tin/1",
+        "https://sonoivu.angiang.gov.vn:8443/tin/2",
+        "https://angiang.gov.vn/tin/3",
+        "http://127.0.0.1:8080/tin/4",
+    ]
+    for url in urls:
+        archive.write_exchange(
+            url,
+            method="GET",
+            request_headers=[],
+            status=200,
+            reason="OK",
+            response_headers=[("Content-Type", "text/html")],
+            body=url.encode(),
+        )
+    archive.close()
+    assert set(load_last_captures(tmp_path)) == set(urls)
+    assert set(load_last_captures(tmp_path, ["sonoivu.angiang.gov.vn"])) == set(urls[:2])
+    assert set(load_last_captures(tmp_path, ["127.0.0.1", "angiang.gov.vn"])) == set(urls[2:])
+    # what the crawl decides with them: the same page again from its host is a revisit
+    again = WarcArchive(tmp_path, prefix="t", hosts=["angiang.gov.vn"])
+    write = {
+        "method": "GET",
+        "request_headers": [],
+        "status": 200,
+        "reason": "OK",
+        "response_headers": [("Content-Type", "text/html")],
+    }
+    assert again.write_exchange(urls[2], body=urls[2].encode(), **write).record_type == "revisit"
+    assert again.write_exchange(urls[0], body=urls[0].encode(), **write).record_type == "response"
+    again.close()
