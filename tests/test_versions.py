@@ -142,21 +142,6 @@ def test_an_archived_article_redirected_to_a_missing_page_is_marked_removed(port
     conn.close()
 
 
-def test_an_archived_article_redirected_for_now_to_a_missing_page_stays_live(portal, tmp_path):
-    """A 302 to an error page is what a portal under maintenance does to every address."""
-    db = tmp_path / "a.db"
-    crawl(portal, db)
-    path = sorted(portal.portal.by_path)[0]
-    portal.moved[path] = (302, "/wps/portal/Home/bao-tri")
-    crawl(portal, db)
-    conn = sqlite3.connect(db)
-    rows = conn.execute("select status from articles where url like ?", [f"%{path}"])
-    run = conn.execute("select articles_removed, errors_by_kind from crawl_runs order by id desc")
-    assert rows.fetchall() == [("live",)]
-    assert run.fetchone() == (0, '{"http_404": 1}')
-    conn.close()
-
-
 def test_an_article_redirected_to_the_home_page_is_not_stored_as_one(portal, tmp_path):
     db = tmp_path / "a.db"
     crawl(portal, db)
@@ -174,18 +159,28 @@ def test_an_article_redirected_to_the_home_page_is_not_stored_as_one(portal, tmp
     assert "Traceback" not in done.stderr
 
 
-def test_an_archived_article_answering_200_maintenance_stays_live(portal, tmp_path):
-    """An outage page ("Hệ thống đang bảo trì") says nothing about the article: a failure."""
+@pytest.mark.parametrize(
+    ("attribute", "answer", "error"),
+    [
+        # An outage page ("Hệ thống đang bảo trì") says nothing about the article.
+        ("gone", (200, "Hệ thống đang bảo trì"), "error_page"),
+        # Nor does a 302 to an error page: portals under maintenance send every address there.
+        ("moved", (302, "/wps/portal/Home/bao-tri"), "http_404"),
+    ],
+)
+def test_an_archived_article_behind_an_outage_stays_live(
+    portal, tmp_path, attribute, answer, error
+):
     db = tmp_path / "a.db"
     crawl(portal, db)
     path = sorted(portal.portal.by_path)[0]
-    portal.gone[path] = (200, "Hệ thống đang bảo trì")
+    getattr(portal, attribute)[path] = answer
     crawl(portal, db)
     conn = sqlite3.connect(db)
     rows = conn.execute("select status from articles where url like ?", [f"%{path}"])
     run = conn.execute("select articles_removed, errors_by_kind from crawl_runs order by id desc")
     assert rows.fetchall() == [("live",)]
-    assert run.fetchone() == (0, '{"error_page": 1}')
+    assert run.fetchone() == (0, json.dumps({error: 1}))
     conn.close()
 
 
