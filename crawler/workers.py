@@ -76,6 +76,9 @@ class WorkerPool:
         self._executor: ProcessPoolExecutor | None = None
         self._users = 0
         self._retry_lock = asyncio.Lock()
+        self._retrying = 0  # calls a dead worker took with it, not yet run again
+        self._settled = asyncio.Event()
+        self._settled.set()
 
     @classmethod
     def acquire(cls, name: str, workers: int) -> WorkerPool:
@@ -120,31 +123,36 @@ class WorkerPool:
         A worker that dies takes the pool's pending calls with it: each is tried once more in
         a fresh pool, one at a time, and a call that kills that one too raises
         :class:`WorkerDied` (a page that crashes the parser must not crash the crawl process
-        as well). Calls made while those retries run wait for them and then run one at a
-        time too, with two tries each: run beside a retry, a call that kills the worker
-        would fail the call being retried.
+        as well). New calls wait until those retries are done, then run side by side again:
+        run beside a retry, a call that kills the worker would fail the call being retried.
         """
         call = partial(fn, *args, **kwargs)
         if not self.workers:
             return call()
         loop = asyncio.get_running_loop()
-        tries = 2
-        if not self._retry_lock.locked():
-            executor = self._start()
-            try:
-                return await loop.run_in_executor(executor, call)
-            except BrokenProcessPool:
-                self._discard(executor)
-                logger.warning("a %s worker died; trying its calls again one at a time", self.name)
-            tries = 1
-        async with self._retry_lock:
-            for _ in range(tries):
+        while self._retrying:
+            await self._settled.wait()
+        executor = self._start()
+        try:
+            return await loop.run_in_executor(executor, call)
+        except BrokenProcessPool:
+            self._discard(executor)
+            logger.warning("a %s worker died; trying its calls again one at a time", self.name)
+        # Counted at once (no await since the failure), so no new call starts in between.
+        self._retrying += 1
+        self._settled.clear()
+        try:
+            async with self._retry_lock:
                 executor = self._start()
                 try:
                     return await loop.run_in_executor(executor, call)
                 except BrokenProcessPool:
                     self._discard(executor)
-        raise WorkerDied(f"the {self.name} worker died twice on this call")
+                    raise WorkerDied(f"the {self.name} worker died twice on this call") from None
+        finally:
+            self._retrying -= 1
+            if not self._retrying:
+                self._settled.set()
 
     def _discard(self, executor: ProcessPoolExecutor) -> None:
         if self._executor is executor:
