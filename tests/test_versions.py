@@ -166,6 +166,8 @@ def test_an_article_redirected_to_the_home_page_is_not_stored_as_one(portal, tmp
         ("gone", (200, "Hệ thống đang bảo trì"), "error_page"),
         # Nor does a 302 to an error page: portals under maintenance send every address there.
         ("moved", (302, "/wps/portal/Home/bao-tri"), "http_404"),
+        # Or to a page that answers but is no article (here the home page).
+        ("moved", (302, "/wps/portal/Home"), "redirected_away"),
     ],
 )
 def test_an_archived_article_behind_an_outage_stays_live(

@@ -558,7 +558,15 @@ class PortalSpider(scrapy.Spider):
             )
             return
         if redirects and not self.site.is_article(response.url):
-            # An old article sent to the home page or a listing: not an article to store.
+            # Not an article to store. For good (an old article sent to the home page): counted;
+            # for now (a maintenance page): a failure of the address asked for.
+            if not moved_for_good:
+                self.record_failure(
+                    requested,
+                    "redirected_away",
+                    f"redirected ({', '.join(map(str, redirects))}) to {response.url}",
+                )
+                return
             self.crawler.stats.inc_value("vngov/redirected_away")
             self.logger.info("%s redirects to %s, not an article page", requested, response.url)
             return
