@@ -345,6 +345,11 @@ class PortalSpider(scrapy.Spider):
         """Record a 200 error or CAPTCHA page as a failure of the URL the spider asked for."""
         self.record_failure(_asked_url(response.meta, response.url), error.kind, error.reason)
 
+    def _detour_failed(self, asked: str, kind: str, response: Response) -> None:
+        """Record a page reached through a temporary redirect as a failure of ``asked``."""
+        reasons = ", ".join(map(str, response.meta.get("redirect_reasons", [])))
+        self.record_failure(asked, kind, f"redirected ({reasons}) to {response.url}")
+
     def _tree(self, response: Response) -> HtmlElement | None:
         if not self._is_html(response):
             return None
@@ -547,11 +552,7 @@ class PortalSpider(scrapy.Spider):
         moved_for_good = all(reason in (301, 308) for reason in redirects)
         if response.status in GONE_STATUSES:
             if not moved_for_good:
-                self.record_failure(
-                    requested,
-                    f"http_{response.status}",
-                    f"redirected ({', '.join(map(str, redirects))}) to {response.url}",
-                )
+                self._detour_failed(requested, f"http_{response.status}", response)
                 return
             yield PageGoneItem(
                 site=self.site.id, url=requested, http_status=response.status, fetched_at=stamp
@@ -561,11 +562,7 @@ class PortalSpider(scrapy.Spider):
             # Not an article to store. For good (an old article sent to the home page): counted;
             # for now (a maintenance page): a failure of the address asked for.
             if not moved_for_good:
-                self.record_failure(
-                    requested,
-                    "redirected_away",
-                    f"redirected ({', '.join(map(str, redirects))}) to {response.url}",
-                )
+                self._detour_failed(requested, "redirected_away", response)
                 return
             self.crawler.stats.inc_value("vngov/redirected_away")
             self.logger.info("%s redirects to %s, not an article page", requested, response.url)
