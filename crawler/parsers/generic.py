@@ -34,7 +34,7 @@ from crawler.parsers.html import (
     element_values,
     inline_text,
     select,
-    selector_markers,
+    selector_needs,
     selector_xpath,
     text_content,
 )
@@ -150,33 +150,6 @@ class _ChromeRules:
             if node.get(attribute) is not None:
                 candidates += compounds
         return bool(candidates) and any(c.matches(node, tag, classes) for c in candidates)
-
-
-@dataclass(frozen=True)
-class _Needs:
-    """What a page must have for a selector to match anything (see ``selector_markers``),
-    grouped so that most checks are two subset tests: whole class names and ids, then values
-    that must occur in some class, some id, or some value of another attribute."""
-
-    classes: frozenset[str]
-    ids: frozenset[str]
-    class_parts: tuple[str, ...]
-    id_parts: tuple[str, ...]
-    other_parts: tuple[tuple[str, str], ...]  # (attribute, value)
-
-
-@cache
-def _needs(selector: str) -> _Needs:
-    markers = selector_markers(selector)
-    return _Needs(
-        classes=frozenset(value for name, value, exact in markers if exact and name == "class"),
-        ids=frozenset(value for name, value, exact in markers if exact and name == "id"),
-        class_parts=tuple(value for name, value, exact in markers if not exact and name == "class"),
-        id_parts=tuple(value for name, value, exact in markers if not exact and name == "id"),
-        other_parts=tuple(
-            (name, value) for name, value, exact in markers if name not in ("class", "id")
-        ),
-    )
 
 
 @dataclass(frozen=True)
@@ -343,17 +316,9 @@ class PageContext:
         return known
 
     def _markers_present(self, selector: str) -> bool:
-        needs = _needs(selector)
-        index = self.index
-        if not (needs.classes <= index.classes and needs.ids <= index.ids):
+        if not self.index.may_match(selector):
             return False
-        for part in needs.class_parts:
-            if part not in index.class_text:
-                return False
-        for part in needs.id_parts:
-            if part not in index.id_text:
-                return False
-        for attribute, value in needs.other_parts:
+        for attribute, value in selector_needs(selector).other_parts:
             text = self._attribute_text(attribute)
             if text is not None and value not in text:
                 return False

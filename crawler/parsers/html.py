@@ -110,20 +110,14 @@ class AttributeIndex:
         ]
 
     def may_match(self, selector: str) -> bool:
-        """False when the page lacks a class or id ``selector`` needs: a set lookup instead of
+        """False when the page lacks a class or id ``selector`` needs: set lookups instead of
         a walk of the tree (other attributes are not indexed, so they may match)."""
-        return all(
-            self.has(name, value, exact) is not False
-            for name, value, exact in selector_markers(selector)
+        needs = selector_needs(selector)
+        if not (needs.classes <= self.classes and needs.ids <= self.ids):
+            return False
+        return all(part in self.class_text for part in needs.class_parts) and all(
+            part in self.id_text for part in needs.id_parts
         )
-
-    def has(self, attribute: str, value: str, exact: bool) -> bool | None:
-        """Whether a class or id (exact, or as a substring) occurs; None for other attributes."""
-        if attribute == "class":
-            return value in self.classes if exact else value in self.class_text
-        if attribute == "id":
-            return value in self.ids if exact else value in self.id_text
-        return None
 
 
 @cache
@@ -223,6 +217,33 @@ def selector_markers(selector: str) -> tuple[tuple[str, str, bool], ...]:
     for name, operator, value in _ATTRIBUTE_VALUE.findall(core):
         markers.append((name.lower(), value, operator == "" and name.lower() == "id"))
     return tuple(markers)
+
+
+@dataclass(frozen=True)
+class SelectorNeeds:
+    """What a page must have for a selector to match anything (see :func:`selector_markers`),
+    grouped so that most checks are two subset tests: whole class names and ids, then values
+    that must occur in some class, some id, or some value of another attribute."""
+
+    classes: frozenset[str]
+    ids: frozenset[str]
+    class_parts: tuple[str, ...]
+    id_parts: tuple[str, ...]
+    other_parts: tuple[tuple[str, str], ...]  # (attribute, value)
+
+
+@cache
+def selector_needs(selector: str) -> SelectorNeeds:
+    markers = selector_markers(selector)
+    return SelectorNeeds(
+        classes=frozenset(value for name, value, exact in markers if exact and name == "class"),
+        ids=frozenset(value for name, value, exact in markers if exact and name == "id"),
+        class_parts=tuple(value for name, value, exact in markers if not exact and name == "class"),
+        id_parts=tuple(value for name, value, exact in markers if not exact and name == "id"),
+        other_parts=tuple(
+            (name, value) for name, value, exact in markers if name not in ("class", "id")
+        ),
+    )
 
 
 def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
