@@ -7,13 +7,19 @@ event loop, which gives the GIL up at every socket call, waits for it each time.
 are pure functions of bytes and strings and the archive is a file, which makes handing both
 to processes straightforward: the crawl awaits the result while the reactor goes on fetching.
 
+Each worker is a forked process at the other end of a Unix socket. The crawl's event loop
+writes calls to it and reads answers from it like any other socket, with no thread between:
+:class:`concurrent.futures.ProcessPoolExecutor` runs two (its manager and its queue's
+feeder), and handing every call and every answer between them and the event loop took more
+of the crawl process's GIL than pickling them.
+
 Workers are forked from the crawl process (milliseconds: everything is already imported; a
 spawned interpreter would re-import the command line's ``__main__``). Each worker ignores
 Ctrl-C (the crawl process handles it and shuts the pool down), restores the default SIGTERM
 (Scrapy's handler belongs to the crawl process) and, on Linux, is killed when the crawl
 process dies, so a killed crawl leaves no worker behind. A worker that dies is replaced, and
-the calls it held run again in the new one (a write that died with its worker was rolled
-back by SQLite, so writing it again is safe).
+the calls it had not answered run again in a new one (a write that died with its worker was
+rolled back by SQLite, so writing it again is safe).
 """
 
 from __future__ import annotations
@@ -24,18 +30,28 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
+import struct
 import sys
+import time
+import traceback
+import weakref
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from functools import partial
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _PR_SET_PDEATHSIG = 1
+# A frame on a worker's socket: payload length, call number, then the pickled payload:
+# (fn, args, kwargs) to the worker, (ok, value) back.
+_FRAME = struct.Struct("!QQ")
+_READ_SIZE = 1 << 20
+_STOP_TIMEOUT = 10.0
 
 
 def default_workers() -> int:
@@ -43,13 +59,25 @@ def default_workers() -> int:
     return 1 if (os.cpu_count() or 1) > 1 else 0
 
 
+class WorkerDied(RuntimeError):
+    """A call killed its worker on two tries."""
+
+
+# The crawl process's ends of the workers' sockets. A forked worker inherits them all and
+# closes them at once: a copy left open in one worker would keep another from ever seeing
+# the crawl process hang up.
+_crawl_ends: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+
+
 def _init_worker(parent: int) -> None:
-    """Detach the forked worker from the crawl process's signal handling."""
+    """Detach the forked worker from the crawl process's signal handling and sockets."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # The reactor's wake-up pipe belongs to the crawl process's event loop.
     with contextlib.suppress(ValueError):
         signal.set_wakeup_fd(-1)
+    for end in list(_crawl_ends):
+        end.close()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
@@ -58,14 +86,245 @@ def _init_worker(parent: int) -> None:
                 os._exit(0)
 
 
-class WorkerDied(RuntimeError):
-    """A call killed its worker on two tries."""
+def _answer(call: bytes) -> bytes:
+    """Run one pickled call; its pickled outcome: ``(True, value)`` or ``(False, error)``."""
+    try:
+        fn, args, kwargs = pickle.loads(call)
+        outcome: tuple[bool, Any] = (True, fn(*args, **kwargs))
+    except BaseException as exc:  # whatever the call did, the worker answers
+        if not isinstance(exc, Exception) or isinstance(exc, StopIteration | StopAsyncIteration):
+            # Raised in the crawl process, these would stop its loop or its coroutine.
+            exc = RuntimeError(f"the call raised {type(exc).__name__}: {exc}")
+        exc.add_note("in the worker:\n" + "".join(traceback.format_exception(exc)).rstrip())
+        outcome = (False, exc)
+    try:
+        return pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:
+        what = "answer" if outcome[0] else "exception"
+        kind = type(outcome[1]).__qualname__
+        return pickle.dumps((False, RuntimeError(f"its {what} ({kind}) cannot be pickled: {exc}")))
+
+
+def _serve(end: socket.socket, parent: int) -> None:
+    """The worker: answer the crawl process's calls, in order, until it hangs up."""
+    _init_worker(parent)
+    incoming = end.makefile("rb")
+    try:
+        while len(header := incoming.read(_FRAME.size)) == _FRAME.size:
+            size, number = _FRAME.unpack(header)
+            call = incoming.read(size)
+            if len(call) < size:
+                return
+            answer = _answer(call)
+            end.sendmsg([_FRAME.pack(len(answer), number), answer])
+    except OSError:  # the crawl process closed its end: nobody is waiting any more
+        return
+
+
+@dataclass(slots=True)
+class _Call:
+    pickled: bytes
+    future: asyncio.Future
+    retry: bool = False  # sent again after its first worker died: a second death fails it
+
+
+class _Worker:
+    """One worker process and the crawl process's end of its socket."""
+
+    def __init__(self, pool: WorkerPool):
+        self.pool = pool
+        ours, theirs = socket.socketpair()
+        _crawl_ends.add(ours)
+        context = multiprocessing.get_context("fork")
+        self.process = context.Process(
+            target=_serve, args=(theirs, os.getpid()), name=f"vngov {pool.name}", daemon=True
+        )
+        try:
+            self.process.start()
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        self.socket = ours
+        self.calls: dict[int, _Call] = {}
+        self.alive = True
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._buffer = memoryview(bytearray(_READ_SIZE))
+        self._inbox = bytearray()
+        self._outbox = bytearray()
+
+    @property
+    def load(self) -> int:
+        """Calls sent and still awaited."""
+        return sum(not call.future.done() for call in self.calls.values())
+
+    def send(self, number: int, call: _Call) -> None:
+        """Send the call to the worker; ``call.future`` gets its outcome."""
+        self._attach(call.future.get_loop())
+        self.calls[number] = call
+        header = _FRAME.pack(len(call.pickled), number)
+        if self._outbox:
+            self._outbox += header
+            self._outbox += call.pickled
+            return
+        try:
+            sent = self.socket.sendmsg([header, call.pickled])
+        except (BlockingIOError, InterruptedError):
+            sent = 0
+        except OSError:  # the worker is gone; it may have answered earlier calls first
+            self._lost()
+            return
+        if sent < len(header) + len(call.pickled):
+            self._outbox += header[sent:]
+            self._outbox += memoryview(call.pickled)[max(0, sent - len(header)) :]
+            self._loop.add_writer(self.socket, self._flush)
+
+    def _attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Watch the socket from ``loop``: a pool may outlive the loop it was first used on."""
+        if self._loop is loop:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self.socket)
+            self._loop.remove_writer(self.socket)
+        _forget(self.calls)  # their loop is gone; their answers will be dropped on arrival
+        self._loop = loop
+        loop.add_reader(self.socket, self._receive)
+        if self._outbox:
+            loop.add_writer(self.socket, self._flush)
+
+    def _flush(self) -> None:
+        try:
+            sent = self.socket.send(self._outbox)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._lost()
+            return
+        del self._outbox[:sent]
+        if not self._outbox:
+            self._loop.remove_writer(self.socket)
+
+    def _receive(self) -> None:
+        try:
+            received = self.socket.recv_into(self._buffer)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            received = 0
+        if not received:
+            self._lost()
+            return
+        self._inbox += self._buffer[:received]
+        self._settle_answers()
+
+    def _settle_answers(self) -> None:
+        """Settle the calls whose whole answer has arrived."""
+        inbox, start = self._inbox, 0
+        try:
+            while len(inbox) - start >= _FRAME.size:
+                size, number = _FRAME.unpack_from(inbox, start)
+                end = start + _FRAME.size + size
+                if len(inbox) < end:
+                    break
+                call = self.calls.pop(number, None)
+                if call is not None and not call.future.done():
+                    _settle(call.future, inbox[start + _FRAME.size : end])
+                start = end
+        finally:
+            del inbox[:start]
+
+    def _lost(self) -> None:
+        """The worker is gone: reap it, settle what it answered, hand the rest to the pool."""
+        if not self.alive:
+            return
+        self.alive = False
+        self._detach()
+        self.process.kill()
+        self.process.join()
+        self.socket.settimeout(_STOP_TIMEOUT)
+        with contextlib.suppress(OSError):  # its last answers are still in our socket
+            while received := self.socket.recv_into(self._buffer):
+                self._inbox += self._buffer[:received]
+        self._settle_answers()
+        self.socket.close()
+        unanswered = [call for call in self.calls.values() if not call.future.done()]
+        self.calls.clear()
+        logger.warning(
+            "%s worker died (pid %s, exit code %s) with %d calls unanswered",
+            self.pool.name,
+            self.process.pid,
+            self.process.exitcode,
+            len(unanswered),
+        )
+        self.pool._worker_lost(unanswered)
+
+    def _detach(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(self.socket)
+            self._loop.remove_writer(self.socket)
+        _crawl_ends.discard(self.socket)
+
+    def stop(self) -> None:
+        """End the worker: at once if calls still await it, else once it has read all it was
+        sent (it reads the hang-up after them)."""
+        if not self.alive:
+            return
+        self.alive = False
+        self._detach()
+        if self.load:
+            self.process.kill()
+        else:
+            self._hang_up()
+        self.process.join(_STOP_TIMEOUT)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.socket.close()
+        _forget(self.calls)
+
+    def _hang_up(self) -> None:
+        """Send what is left, say so, and read (dropping) answers until the worker ends."""
+        deadline = time.monotonic() + _STOP_TIMEOUT
+        with contextlib.suppress(OSError):
+            self.socket.settimeout(_STOP_TIMEOUT)
+            self.socket.sendall(self._outbox)
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError):
+            while (left := deadline - time.monotonic()) > 0:
+                self.socket.settimeout(left)
+                if not self.socket.recv_into(self._buffer):
+                    break
+
+
+def _settle(future: asyncio.Future, answer: bytearray) -> None:
+    try:
+        ok, value = pickle.loads(answer)
+    except Exception as exc:
+        future.set_exception(RuntimeError(f"the worker's answer cannot be read: {exc!r}"))
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+def _forget(calls: dict[int, _Call]) -> None:
+    """Cancel the awaited ``calls`` whose loop is still there; drop them all."""
+    for call in calls.values():
+        if not call.future.done() and not call.future.get_loop().is_closed():
+            call.future.cancel()
+    calls.clear()
 
 
 class WorkerPool:
     """``await pool.run(fn, *args)`` runs ``fn`` in a worker process (or inline with 0 workers).
 
-    ``fn`` and its arguments must be picklable: module-level functions of plain values.
+    ``fn`` and its arguments must be picklable: module-level functions of plain values. The
+    pool is used from one thread; its event loop may change between calls (each
+    ``asyncio.run`` of a test has its own).
     """
 
     _shared: ClassVar[dict[str, WorkerPool]] = {}
@@ -73,12 +332,11 @@ class WorkerPool:
     def __init__(self, workers: int, name: str = "worker"):
         self.workers = max(0, workers)
         self.name = name
-        self._executor: ProcessPoolExecutor | None = None
+        self._running: list[_Worker] = []
+        self._numbers = 0
         self._users = 0
-        self._retry_lock = asyncio.Lock()
-        self._retrying = 0  # calls a dead worker took with it, not yet run again
-        self._settled = asyncio.Event()
-        self._settled.set()
+        self._retries: deque[_Call] = deque()
+        self._retrier: asyncio.Task | None = None
 
     @classmethod
     def acquire(cls, name: str, workers: int) -> WorkerPool:
@@ -98,69 +356,87 @@ class WorkerPool:
                 del WorkerPool._shared[self.name]
             self.close()
 
-    def _start(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_init_worker,
-                initargs=(os.getpid(),),
-            )
-            # The fork context starts every worker at the first submit: do it now, while the
-            # crawl is being set up, before its database connections and the reactor's
-            # threads exist (a pool started earlier has its own two threads by then).
-            self._executor.submit(os.getpid)
-        return self._executor
-
     def start(self) -> None:
-        """Fork the workers now (they are otherwise forked at the first call)."""
-        if self.workers:
-            self._start()
+        """Fork the workers now (they are otherwise forked at the first call): while the crawl
+        is being set up, before its database connections and the reactor's threads exist."""
+        self._running = [worker for worker in self._running if worker.alive]
+        while len(self._running) < self.workers:
+            self._running.append(_Worker(self))
+
+    def _send(self, call: _Call) -> None:
+        self.start()
+        self._numbers += 1
+        running = self._running
+        worker = running[0] if len(running) == 1 else min(running, key=lambda w: w.load)
+        worker.send(self._numbers, call)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)``, computed in a worker (inline when there are no workers).
 
-        A worker that dies takes the pool's pending calls with it: each is tried once more in
-        a fresh pool, one at a time, and a call that kills that one too raises
+        A worker that dies takes the calls it had not answered with it: each is sent once
+        more, one at a time, and a call that kills a worker again raises
         :class:`WorkerDied` (a page that crashes the parser must not crash the crawl process
         as well). New calls wait until those retries are done, then run side by side again:
         run beside a retry, a call that kills the worker would fail the call being retried.
         """
-        call = partial(fn, *args, **kwargs)
         if not self.workers:
-            return call()
-        loop = asyncio.get_running_loop()
-        while self._retrying:
-            await self._settled.wait()
-        executor = self._start()
-        try:
-            return await loop.run_in_executor(executor, call)
-        except BrokenProcessPool:
-            self._discard(executor)
-            logger.warning("a %s worker died; trying its calls again one at a time", self.name)
-        # Counted at once (no await since the failure), so no new call starts in between.
-        self._retrying += 1
-        self._settled.clear()
-        try:
-            async with self._retry_lock:
-                executor = self._start()
-                try:
-                    return await loop.run_in_executor(executor, call)
-                except BrokenProcessPool:
-                    self._discard(executor)
-                    raise WorkerDied(f"the {self.name} worker died twice on this call") from None
-        finally:
-            self._retrying -= 1
-            if not self._retrying:
-                self._settled.set()
+            return fn(*args, **kwargs)
+        pickled = pickle.dumps((fn, args, kwargs), pickle.HIGHEST_PROTOCOL)
+        while self._retrier is not None:
+            await asyncio.wait([self._retrier])
+        future = asyncio.get_running_loop().create_future()
+        self._send(_Call(pickled, future))
+        return await future
 
-    def _discard(self, executor: ProcessPoolExecutor) -> None:
-        if self._executor is executor:
-            self._executor = None
-            executor.shutdown(wait=False, cancel_futures=True)
+    def _worker_lost(self, unanswered: list[_Call]) -> None:
+        """Fail the calls that killed a worker twice; queue the others to run again."""
+        for call in unanswered:
+            if call.retry:
+                call.future.set_exception(
+                    WorkerDied(f"the {self.name} worker died twice on this call")
+                )
+            else:
+                self._retries.append(call)
+        if self._retries and self._retrier is None:
+            # Set at once, so that no call made from here on starts before the retries end.
+            self._retrier = asyncio.ensure_future(
+                self._run_retries(), loop=self._retries[0].future.get_loop()
+            )
+
+    async def _run_retries(self) -> None:
+        """Send the queued retries one at a time, each once the one before is answered (its
+        answer is awaited even if its caller has given up: a call that kills the worker must
+        not be running beside the next retry)."""
+        try:
+            while self._retries:
+                call = self._retries.popleft()
+                if call.future.done():  # its caller gave up before its turn
+                    continue
+                answer = call.future.get_loop().create_future()
+                self._send(_Call(call.pickled, answer, retry=True))
+                await asyncio.wait([answer])
+                if not call.future.done():
+                    _copy_outcome(answer, call.future)
+        finally:
+            self._retrier = None
 
     def close(self) -> None:
-        """Stop the workers (waiting for the calls they are running)."""
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers. Calls still awaited are cancelled, and a worker running one is
+        killed (a write it was making is rolled back); an idle worker ends on its own."""
+        if self._retrier is not None and not self._retrier.get_loop().is_closed():
+            self._retrier.cancel()
+        self._retrier = None
+        _forget({n: call for n, call in enumerate(self._retries)})
+        self._retries.clear()
+        running, self._running = self._running, []
+        for worker in running:
+            worker.stop()
+
+
+def _copy_outcome(source: asyncio.Future, target: asyncio.Future) -> None:
+    if source.cancelled():
+        target.cancel()
+    elif source.exception() is not None:
+        target.set_exception(source.exception())
+    else:
+        target.set_result(source.result())

@@ -35,6 +35,20 @@ def sleep_then_pid(seconds: float) -> int:
     return os.getpid()
 
 
+def echo(value):
+    return value
+
+
+def fail_with(message: str) -> None:
+    raise ValueError(message)
+
+
+def append_line(path: str, line: str) -> str:
+    with open(path, "a") as file:
+        file.write(line + "\n")
+    return line
+
+
 def run(coroutine):
     return asyncio.run(coroutine)
 
@@ -66,6 +80,43 @@ def test_a_page_read_in_the_worker_is_the_page_read_here():
         pool.close()
     assert there == here
     assert there.error is None and there.record["title"] == article["title"]
+
+
+def test_arguments_and_results_larger_than_the_socket_buffers_arrive_whole():
+    big = os.urandom(8 * 1024 * 1024)
+
+    async def many() -> list:
+        return await asyncio.gather(*(pool.run(echo, big[n:]) for n in range(3)))
+
+    pool = WorkerPool(2)
+    try:
+        results = run(many())
+    finally:
+        pool.close()
+    assert results == [big, big[1:], big[2:]]
+
+
+def test_an_exception_in_the_worker_reaches_the_caller_with_the_workers_traceback():
+    pool = WorkerPool(1)
+    try:
+        with pytest.raises(ValueError, match="bad page") as raised:
+            run(pool.run(fail_with, "bad page"))
+        assert run(pool.run(echo, 1)) == 1  # the worker lives on
+    finally:
+        pool.close()
+    assert any("in fail_with" in note for note in raised.value.__notes__)
+
+
+def test_side_by_side_calls_are_spread_over_the_workers():
+    async def two() -> list:
+        return await asyncio.gather(pool.run(sleep_then_pid, 0.3), pool.run(sleep_then_pid, 0.3))
+
+    pool = WorkerPool(2)
+    try:
+        first, second = run(two())
+    finally:
+        pool.close()
+    assert first != second and os.getpid() not in (first, second)
 
 
 def test_a_worker_that_dies_is_replaced_and_the_pool_goes_on():
@@ -145,6 +196,29 @@ def test_a_page_that_kills_the_worker_takes_no_other_page_with_it():
     failed = [n for n, r in enumerate(results) if isinstance(r, BaseException)]
     assert failed == [5]
     assert isinstance(results[5], WorkerDied)
+
+
+def test_a_call_answered_before_its_worker_died_is_not_run_again(tmp_path):
+    """The writer's answered calls were committed: running one again would store it twice.
+    Here the loop learns of the death only when sending the next call fails."""
+    log = tmp_path / "writes.txt"
+
+    async def scenario() -> list:
+        pool = WorkerPool(1)
+        try:
+            first = asyncio.ensure_future(pool.run(append_line, str(log), "first"))
+            bad = asyncio.ensure_future(pool.run(die_in_worker, os.getpid()))
+            await asyncio.sleep(0)  # both sent
+            time.sleep(0.5)  # the loop is busy: the worker answers the first call, then dies
+            second = asyncio.ensure_future(pool.run(append_line, str(log), "second"))
+            return await asyncio.gather(first, bad, second, return_exceptions=True)
+        finally:
+            pool.close()
+
+    first, bad, second = run(scenario())
+    assert (first, second) == ("first", "second")
+    assert isinstance(bad, WorkerDied)
+    assert log.read_text().splitlines() == ["first", "second"]
 
 
 def test_a_call_made_while_others_are_retried_waits_and_fails_no_one_else():
