@@ -35,11 +35,10 @@ import signal
 import socket
 import struct
 import sys
-import time
 import traceback
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -92,10 +91,12 @@ def _answer(call: bytes) -> bytes:
         fn, args, kwargs = pickle.loads(call)
         outcome: tuple[bool, Any] = (True, fn(*args, **kwargs))
     except BaseException as exc:  # whatever the call did, the worker answers
+        note = "in the worker:\n" + "".join(traceback.format_exception(exc)).rstrip()
         if not isinstance(exc, Exception) or isinstance(exc, StopIteration | StopAsyncIteration):
             # Raised in the crawl process, these would stop its loop or its coroutine.
             exc = RuntimeError(f"the call raised {type(exc).__name__}: {exc}")
-        exc.add_note("in the worker:\n" + "".join(traceback.format_exception(exc)).rstrip())
+        if not any(n.startswith("in the worker:") for n in getattr(exc, "__notes__", ())):
+            exc.add_note(note)  # once: an exception instance may be raised again
         outcome = (False, exc)
     try:
         return pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
@@ -116,7 +117,7 @@ def _serve(end: socket.socket, parent: int) -> None:
             if len(call) < size:
                 return
             answer = _answer(call)
-            end.sendmsg([_FRAME.pack(len(answer), number), answer])
+            end.sendall(_FRAME.pack(len(answer), number) + answer)
     except OSError:  # the crawl process closed its end: nobody is waiting any more
         return
 
@@ -155,11 +156,6 @@ class _Worker:
         self._inbox = bytearray()
         self._outbox = bytearray()
 
-    @property
-    def load(self) -> int:
-        """Calls sent and still awaited."""
-        return sum(not call.future.done() for call in self.calls.values())
-
     def send(self, number: int, call: _Call) -> None:
         """Send the call to the worker; ``call.future`` gets its outcome."""
         self._attach(call.future.get_loop())
@@ -188,7 +184,8 @@ class _Worker:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.remove_reader(self.socket)
             self._loop.remove_writer(self.socket)
-        _forget(self.calls)  # their loop is gone; their answers will be dropped on arrival
+        _forget(self.calls.values())  # their loop is gone: answers to them will be dropped
+        self.calls.clear()
         self._loop = loop
         loop.add_reader(self.socket, self._receive)
         if self._outbox:
@@ -267,36 +264,24 @@ class _Worker:
         _crawl_ends.discard(self.socket)
 
     def stop(self) -> None:
-        """End the worker: at once if calls still await it, else once it has read all it was
-        sent (it reads the hang-up after them)."""
+        """End the worker: killed if it still has calls to answer (awaited or not), else
+        told to end by hanging up."""
         if not self.alive:
             return
         self.alive = False
         self._detach()
-        if self.load:
+        if self.calls:
             self.process.kill()
         else:
-            self._hang_up()
+            with contextlib.suppress(OSError):
+                self.socket.shutdown(socket.SHUT_WR)
         self.process.join(_STOP_TIMEOUT)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
         self.socket.close()
-        _forget(self.calls)
-
-    def _hang_up(self) -> None:
-        """Send what is left, say so, and read (dropping) answers until the worker ends."""
-        deadline = time.monotonic() + _STOP_TIMEOUT
-        with contextlib.suppress(OSError):
-            self.socket.settimeout(_STOP_TIMEOUT)
-            self.socket.sendall(self._outbox)
-        with contextlib.suppress(OSError):
-            self.socket.shutdown(socket.SHUT_WR)
-        with contextlib.suppress(OSError):
-            while (left := deadline - time.monotonic()) > 0:
-                self.socket.settimeout(left)
-                if not self.socket.recv_into(self._buffer):
-                    break
+        _forget(self.calls.values())
+        self.calls.clear()
 
 
 def _settle(future: asyncio.Future, answer: bytearray) -> None:
@@ -311,12 +296,11 @@ def _settle(future: asyncio.Future, answer: bytearray) -> None:
         future.set_exception(value)
 
 
-def _forget(calls: dict[int, _Call]) -> None:
-    """Cancel the awaited ``calls`` whose loop is still there; drop them all."""
-    for call in calls.values():
+def _forget(calls: Iterable[_Call]) -> None:
+    """Cancel those of ``calls`` still awaited, where their loop is still there."""
+    for call in calls:
         if not call.future.done() and not call.future.get_loop().is_closed():
             call.future.cancel()
-    calls.clear()
 
 
 class WorkerPool:
@@ -335,8 +319,10 @@ class WorkerPool:
         self._running: list[_Worker] = []
         self._numbers = 0
         self._users = 0
+        self._closed = False
         self._retries: deque[_Call] = deque()
         self._retrier: asyncio.Task | None = None
+        self._retrying: _Call | None = None
 
     @classmethod
     def acquire(cls, name: str, workers: int) -> WorkerPool:
@@ -359,15 +345,23 @@ class WorkerPool:
     def start(self) -> None:
         """Fork the workers now (they are otherwise forked at the first call): while the crawl
         is being set up, before its database connections and the reactor's threads exist."""
+        if self._closed:
+            raise RuntimeError(f"the {self.name} pool is closed")
         self._running = [worker for worker in self._running if worker.alive]
         while len(self._running) < self.workers:
             self._running.append(_Worker(self))
 
     def _send(self, call: _Call) -> None:
+        """Send ``call`` to the worker with the fewest calls to answer; a retry, to one with
+        none if there is one (the newest: a dead worker's replacement)."""
         self.start()
-        self._numbers += 1
         running = self._running
-        worker = running[0] if len(running) == 1 else min(running, key=lambda w: w.load)
+        if len(running) == 1:
+            worker = running[0]
+        else:
+            idle = [worker for worker in running if not worker.calls] if call.retry else []
+            worker = min(reversed(idle or running), key=lambda w: len(w.calls))
+        self._numbers += 1
         worker.send(self._numbers, call)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -382,14 +376,23 @@ class WorkerPool:
         if not self.workers:
             return fn(*args, **kwargs)
         pickled = pickle.dumps((fn, args, kwargs), pickle.HIGHEST_PROTOCOL)
+        loop = asyncio.get_running_loop()
         while self._retrier is not None:
+            if self._retrier.get_loop() is not loop:  # left behind by a loop that is gone
+                self._drop_retries()
+                break
             await asyncio.wait([self._retrier])
-        future = asyncio.get_running_loop().create_future()
+        if self._closed:
+            raise RuntimeError(f"the {self.name} pool is closed")
+        future = loop.create_future()
         self._send(_Call(pickled, future))
         return await future
 
     def _worker_lost(self, unanswered: list[_Call]) -> None:
         """Fail the calls that killed a worker twice; queue the others to run again."""
+        loop = asyncio.get_running_loop()
+        if self._retrier is not None and self._retrier.get_loop() is not loop:
+            self._drop_retries()
         for call in unanswered:
             if call.retry:
                 call.future.set_exception(
@@ -399,9 +402,7 @@ class WorkerPool:
                 self._retries.append(call)
         if self._retries and self._retrier is None:
             # Set at once, so that no call made from here on starts before the retries end.
-            self._retrier = asyncio.ensure_future(
-                self._run_retries(), loop=self._retries[0].future.get_loop()
-            )
+            self._retrier = loop.create_task(self._run_retries())
 
     async def _run_retries(self) -> None:
         """Send the queued retries one at a time, each once the one before is answered (its
@@ -412,22 +413,38 @@ class WorkerPool:
                 call = self._retries.popleft()
                 if call.future.done():  # its caller gave up before its turn
                     continue
+                self._retrying = call
                 answer = call.future.get_loop().create_future()
-                self._send(_Call(call.pickled, answer, retry=True))
+                try:
+                    self._send(_Call(call.pickled, answer, retry=True))
+                except Exception as exc:  # no worker could be forked
+                    answer.set_exception(exc)
                 await asyncio.wait([answer])
                 if not call.future.done():
                     _copy_outcome(answer, call.future)
         finally:
-            self._retrier = None
+            # No running loop: this is a coroutine collected after its loop was closed.
+            with contextlib.suppress(RuntimeError):
+                if self._retrier is asyncio.current_task():
+                    self._retrier = None
+                    self._retrying = None
+
+    def _drop_retries(self) -> None:
+        """Cancel the retries and their callers (the pool is closing, or their loop is gone)."""
+        retrier, self._retrier = self._retrier, None
+        if retrier is not None and not retrier.get_loop().is_closed():
+            retrier.cancel()
+        dropped = [*self._retries, *([self._retrying] if self._retrying else [])]
+        self._retries.clear()
+        self._retrying = None
+        _forget(dropped)
 
     def close(self) -> None:
-        """Stop the workers. Calls still awaited are cancelled, and a worker running one is
-        killed (a write it was making is rolled back); an idle worker ends on its own."""
-        if self._retrier is not None and not self._retrier.get_loop().is_closed():
-            self._retrier.cancel()
-        self._retrier = None
-        _forget({n: call for n, call in enumerate(self._retries)})
-        self._retries.clear()
+        """Stop the workers, for good. Calls still awaited are cancelled, and a worker with
+        calls still to answer is killed (a write it was making is rolled back); an idle
+        worker ends on its own."""
+        self._closed = True
+        self._drop_retries()
         running, self._running = self._running, []
         for worker in running:
             worker.stop()

@@ -4,6 +4,7 @@ worker, and no worker left behind by a killed crawl."""
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -219,6 +220,27 @@ def test_a_call_answered_before_its_worker_died_is_not_run_again(tmp_path):
     assert (first, second) == ("first", "second")
     assert isinstance(bad, WorkerDied)
     assert log.read_text().splitlines() == ["first", "second"]
+
+
+def test_closing_the_pool_cancels_the_calls_waiting_on_it_and_leaves_no_worker():
+    async def scenario() -> tuple:
+        pool = WorkerPool(1, "closed in a test")
+        bad = asyncio.ensure_future(pool.run(die_in_worker, os.getpid()))
+        retried = asyncio.ensure_future(pool.run(sleep_then_pid, 1.0))  # bad's victim
+        await asyncio.sleep(0.5)  # bad has failed twice; the victim's retry is running
+        waiting = asyncio.ensure_future(pool.run(worker_pid))  # waits behind the retry
+        await asyncio.sleep(0)
+        pool.close()
+        results = await asyncio.wait_for(
+            asyncio.gather(bad, retried, waiting, return_exceptions=True), 5
+        )
+        return results, multiprocessing.active_children()
+
+    (bad, retried, waiting), children = run(scenario())
+    assert isinstance(bad, WorkerDied)
+    assert isinstance(retried, asyncio.CancelledError)
+    assert isinstance(waiting, RuntimeError) and "closed" in str(waiting)
+    assert not [child for child in children if child.name == "vngov closed in a test"]
 
 
 def test_a_call_made_while_others_are_retried_waits_and_fails_no_one_else():
