@@ -8,6 +8,7 @@ import pytest
 
 from archive.sample_portal.render import SamplePortal, render_article
 from crawler.parsers.article import parse_article
+from crawler.parsers.html import AttributeIndex, parse_page, select
 
 BASE = "https://sonoivu.angiang.gov.vn"
 PORTAL = SamplePortal()
@@ -160,3 +161,25 @@ def test_every_sample_article_field_by_field(article):
         "contact_entries": sum(len(b["entries"]) for b in record["contacts"]),
     }
     assert actual == expected
+
+
+@pytest.mark.parametrize(
+    "selector",
+    [
+        "div.notice",
+        "div:contains('a.b')",
+        'p:contains("#hotline")',
+        ".a\\:b",
+        "div.notice:not(.hidden)",
+        "[class*='tin-'] p",
+    ],
+)
+def test_the_class_index_never_rules_out_a_selector_that_matches(selector):
+    """The error-page check and the profiles skip a selector when the page's class and id
+    index says it cannot match; that shortcut must never skip a real match."""
+    page = parse_page(
+        '<html><body><div class="notice tin-moi">Xem a.b tại <p>#hotline</p></div>'
+        '<span class="a:b">x</span></body></html>'
+    )
+    assert select(page.root, selector), "each selector here matches the page"
+    assert AttributeIndex.of(page.root).may_match(selector)

@@ -210,9 +210,14 @@ def selector_markers(selector: str) -> tuple[tuple[str, str, bool], ...]:
     if "," in selector:
         return ()  # a union matches when any branch does
     core = _NOT.sub("", selector.partition("@")[0])
+    outside_attributes = _ATTRIBUTE.sub("", core)
+    if "\\" in core or "'" in outside_attributes or '"' in outside_attributes:
+        # An escape (.a\:b) or a quoted argument (:contains('a.b')) would be misread as
+        # markers: such a selector is simply run.
+        return ()
     markers = [
         ("class" if prefix == "." else "id", value, True)
-        for prefix, value in _CLASS_OR_ID.findall(_ATTRIBUTE.sub("", core))
+        for prefix, value in _CLASS_OR_ID.findall(outside_attributes)
     ]
     for name, operator, value in _ATTRIBUTE_VALUE.findall(core):
         markers.append((name.lower(), value, operator == "" and name.lower() == "id"))
