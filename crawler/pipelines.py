@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -95,24 +96,37 @@ class ArchivePipeline:
 # -- in the writer process -------------------------------------------------------------------
 
 _archives: dict[str, Archive] = {}
+_users: Counter[str] = Counter()
 
 
 def open_archive(db_path: str) -> None:
-    """Open (creating or upgrading) the archive at ``db_path`` in this process."""
-    if db_path not in _archives:
-        _archives[db_path] = Archive(db_path)
+    """Open (creating or upgrading) the archive at ``db_path`` in this process for one more
+    crawler: crawlers side by side on one archive share its connection."""
+    _users[db_path] += 1
+    _archive(db_path)
 
 
 def close_archive(db_path: str) -> None:
+    """One crawler is done with ``db_path``; the last one closes the connection."""
+    _users[db_path] -= 1
+    if _users[db_path] > 0:
+        return
+    del _users[db_path]
     archive = _archives.pop(db_path, None)
     if archive is not None:
         archive.close()
 
 
+def _archive(db_path: str) -> Archive:
+    archive = _archives.get(db_path)
+    if archive is None:  # not yet open, or opened by a writer process since replaced
+        archive = _archives[db_path] = Archive(db_path)
+    return archive
+
+
 def store_item(db_path: str, item: object) -> dict[str, int]:
     """Write one item to the archive at ``db_path``; returns the stats to add."""
-    open_archive(db_path)  # a replaced writer process opens it again
-    archive = _archives[db_path]
+    archive = _archive(db_path)
     if isinstance(item, ArticleItem):
         with archive.transaction():  # all of a page or none of it
             return _store_article(archive, item)

@@ -10,6 +10,8 @@ import time
 from archive.sample_portal.server import PortalServer
 from archive.search import search
 from archive.storage import Archive
+from crawler import pipelines
+from crawler.items import PageGoneItem
 from tests.conftest import start_crawl
 
 STAMP = "2026-11-27T00:00:00+00:00"
@@ -101,3 +103,22 @@ def test_a_write_transaction_holds_the_lock_from_its_start(tmp_path):
     assert other_done.is_set()
     assert archive.db.execute("select count(*) from url_state").fetchone()[0] == 2
     archive.close()
+
+
+def test_crawlers_sharing_the_writer_keep_the_archive_open_until_the_last_closes(tmp_path):
+    """Crawlers side by side in one process (one per host) share the archive writer and its
+    connection: the first to finish must not close it under the others."""
+    db = str(tmp_path / "archive.db")
+    pipelines.open_archive(db)
+    pipelines.open_archive(db)
+    connection = pipelines._archives[db]
+    pipelines.close_archive(db)
+    assert pipelines._archives.get(db) is connection
+    gone = PageGoneItem(
+        site="s", url="https://x.gov.vn/a", http_status=404, fetched_at="2026-11-27T10:00:00+07:00"
+    )
+    pipelines.store_item(db, gone)
+    assert pipelines._archives.get(db) is connection  # written without reopening
+    pipelines.close_archive(db)
+    assert db not in pipelines._archives
+    assert Archive(db).db["url_state"].count == 1
