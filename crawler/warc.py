@@ -334,6 +334,8 @@ def load_last_captures(directory: Path, hosts: Iterable[str] | None = None) -> d
     wanted = {surt_host(host) for host in hosts} if hosts is not None else None
     last: dict[str, _Last] = {}
     for index in sorted(directory.glob("*.cdxj")):
+        if wanted is not None and not _may_hold(index, wanted):
+            continue
         for line in index.read_text(encoding="utf-8").splitlines():
             if wanted is not None and line.partition(")")[0].partition(":")[0] not in wanted:
                 continue
@@ -350,6 +352,37 @@ def load_last_captures(directory: Path, hosts: Iterable[str] | None = None) -> d
             if current is None or current.date < iso:
                 last[fields["url"]] = _Last(digest=fields["digest"], date=iso)
     return last
+
+
+def _may_hold(index: Path, hosts: set[str]) -> bool:
+    """Whether the sorted CDXJ file ``index`` may have lines of ``hosts`` (SURT form), from
+    its first and last keys: most files of a long-kept archive belong to other sites' crawls,
+    and two lines say so without reading the rest."""
+    keys = _key_range(index)
+    if keys is None:
+        return False
+    first, last = keys
+    # A host's keys are "host)..." or "host:port)...": from "host)" to before "host;".
+    return any(host + ")" <= last and first < host + ";" for host in hosts)
+
+
+def _key_range(index: Path) -> tuple[str, str] | None:
+    """The first and last keys of a CDXJ file (``None`` when it is empty)."""
+    with open(index, "rb") as stream:
+        first = stream.readline()
+        if not first.strip():
+            return None
+        size = stream.seek(0, os.SEEK_END)
+        tail = 64 * 1024
+        stream.seek(max(0, size - tail))
+        end = stream.read().rstrip(b"\n")
+    if b"\n" not in end and size > tail:
+        return _key(first), "\uffff"  # a last line longer than the tail: assume anything
+    return _key(first), _key(end.rpartition(b"\n")[2])
+
+
+def _key(line: bytes) -> str:
+    return line.partition(b" ")[0].decode("utf-8", "replace")
 
 
 def read_capture(directory: str | Path, filename: str, offset: int) -> tuple[int, dict, bytes]:

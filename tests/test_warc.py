@@ -7,6 +7,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -141,3 +142,46 @@ def test_a_crawl_loads_the_last_captures_of_its_own_hosts_only(tmp_path):
     assert again.write_exchange(urls[2], body=urls[2].encode(), **write).record_type == "revisit"
     assert again.write_exchange(urls[0], body=urls[0].encode(), **write).record_type == "response"
     again.close()
+
+
+def test_index_files_of_other_sites_are_not_read(tmp_path, monkeypatch):
+    """A crawl reads only the CDXJ files whose key range may hold its hosts."""
+    write = {
+        "method": "GET",
+        "request_headers": [],
+        "status": 200,
+        "reason": "OK",
+        "response_headers": [("Content-Type", "text/html")],
+    }
+    sites = {
+        "a": ["https://angiang.gov.vn/tin/1", "https://angiang.gov.vn/tin/2"],
+        "s": ["https://sonoivu.angiang.gov.vn/tin/3", "https://sotp.angiang.gov.vn/tin/4"],
+        "z": ["https://zalo.angiang.gov.vn/tin/5"],
+        "b": ["https://bentre.gov.vn/tin/6", "https://sonoivu.bentre.gov.vn:8443/tin/7"],
+    }
+    for prefix, urls in sites.items():
+        archive = WarcArchive(tmp_path, prefix=prefix)
+        for url in urls:
+            archive.write_exchange(url, body=url.encode(), **write)
+        archive.close()
+    read: list[str] = []
+    read_text = Path.read_text
+
+    def spy(self, *args, **kwargs):
+        read.append(self.name[0])
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", spy)
+    assert set(load_last_captures(tmp_path, ["sonoivu.angiang.gov.vn"])) == {sites["s"][0]}
+    assert read == ["s"]
+    read.clear()
+    # a host sorting inside a file's range may be there: that file is read
+    assert load_last_captures(tmp_path, ["sotc.angiang.gov.vn"]) == {}
+    assert read == ["s"]
+    read.clear()
+    # subdomains sort among a province's own keys: its files may hold them, another's not
+    assert set(load_last_captures(tmp_path, ["angiang.gov.vn"])) == set(sites["a"])
+    assert sorted(read) == ["a", "s", "z"]
+    read.clear()
+    assert set(load_last_captures(tmp_path, ["sonoivu.bentre.gov.vn"])) == {sites["b"][1]}
+    assert read == ["b"]
