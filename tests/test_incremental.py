@@ -8,12 +8,14 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from crawler.jobs import job_dir
 from tests.conftest import crawl_portal, run_vngov
 from tests.portals import PortalServer, db_rows
+from tests.portals.base import Reply
 from tests.portals.drupal import DrupalPortal
 
 
@@ -174,6 +176,42 @@ def test_attachments_are_fetched_hashed_and_listed_with_their_link_text(server, 
     server.portal.add_articles(1)
     crawl(server, db)
     assert not [p for p in server.since(mark) if p.startswith("/files/")]  # not fetched again
+
+
+class StoredElsewherePortal(DrupalPortal):
+    """Its article pages link /files/X, which redirects (302) to where the file is stored."""
+
+    def answer(self, raw_path: str) -> Reply:
+        path = urlsplit(raw_path).path
+        if path.startswith("/files/"):
+            return Reply(302, "", headers={"Location": "/storage/2026" + path})
+        if path.startswith("/storage/2026/"):
+            return super().answer(path.removeprefix("/storage/2026"))
+        return super().answer(raw_path)
+
+
+def test_an_attachment_reached_through_a_redirect_is_kept_under_the_linked_address(tmp_path):
+    """The article links /files/X: that is the address a reader has, and the one the next
+    crawl asks for; where the redirect ended is only where it was stored that day."""
+    server = PortalServer(StoredElsewherePortal()).start()
+    try:
+        db = tmp_path / "a.db"
+        crawl(server, db)
+        mark = server.mark()
+        server.portal.add_articles(1)
+        crawl(server, db)
+        later = server.since(mark)
+    finally:
+        server.stop()
+    rows = db_rows(db, "select url, sha256 from attachments order by url")
+    linked = sorted(
+        f"{server.base_url}/files/{a.name}"
+        for article in server.portal.articles
+        for a in article.attachments
+    )
+    assert [row["url"] for row in rows] == linked
+    assert all(row["sha256"] for row in rows)
+    assert not [p for p in later if p.startswith(("/files/", "/storage/"))]  # not again
 
 
 def test_a_replaced_attachment_keeps_every_version(server, tmp_path):

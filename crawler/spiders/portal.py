@@ -645,7 +645,7 @@ class PortalSpider(scrapy.Spider):
         yield AttachmentItem(
             site=self.site.id,
             article_url=response.meta["vngov_article"],
-            url=canonicalize_url(response.request.url if response.request else response.url),
+            url=canonicalize_url(_asked_url(response.meta, response.url)),
             text=response.meta.get("vngov_text", ""),
             http_status=response.status,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
