@@ -42,9 +42,20 @@ _HOP_HEADERS = {"transfer-encoding", "connection", "keep-alive"}
 
 
 def surt_host(host: str) -> str:
-    """A host as it starts a SURT key: ``sonoivu.angiang.gov.vn`` → ``vn,gov,angiang,sonoivu``."""
+    """A host as it starts a SURT key: ``sonoivu.angiang.gov.vn`` → ``vn,gov,angiang,sonoivu``
+    (an IPv6 address stays whole, in brackets, so that a port after it is told apart)."""
     host = host.lower().removeprefix("www.")
+    if ":" in host:
+        return f"[{host.strip('[]')}]"
     return ",".join(reversed(host.split(".")))
+
+
+def _key_host(key: str) -> str:
+    """The SURT host a CDXJ key starts with, without its port."""
+    authority = key.partition(")")[0]
+    if authority.startswith("["):
+        return authority.partition("]")[0] + "]"
+    return authority.partition(":")[0]
 
 
 def surt(url: str) -> str:
@@ -89,6 +100,8 @@ class WarcArchive:
         self.software = software
         recover_open_files(self.directory)
         self.last: dict[str, _Last] = load_last_captures(self.directory, hosts)
+        # SURT hosts whose captures are loaded; None: all of them.
+        self._loaded = None if hosts is None else {surt_host(host) for host in hosts}
         self._file = None
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
@@ -126,6 +139,19 @@ class WarcArchive:
             self.close()
             self._open_next()
 
+    def _load_host_of(self, url: str) -> None:
+        """Load the last captures of a host met for the first time in this crawl (a redirect
+        to a subdomain the site's entry does not list): its pages are revisits too."""
+        if self._loaded is None:
+            return
+        host = urlsplit(url).hostname or ""
+        key = surt_host(host)
+        if key in self._loaded:
+            return
+        self._loaded.add(key)
+        for key, last in load_last_captures(self.directory, [host]).items():
+            self.last.setdefault(key, last)  # what this crawl wrote is newer
+
     def close(self) -> None:
         """Finish the current file: rename it from ``.open`` and write its sorted index."""
         if self._file is None or self._path is None:
@@ -162,6 +188,7 @@ class WarcArchive:
         )
         self._writer.ensure_digest(record, block=False, payload=True)
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        self._load_host_of(url)
         previous = self.last.get(url)
         if previous and previous.digest == digest and body:
             record = self._writer.create_revisit_record(
@@ -337,7 +364,7 @@ def load_last_captures(directory: Path, hosts: Iterable[str] | None = None) -> d
         if wanted is not None and not _may_hold(index, wanted):
             continue
         for line in index.read_text(encoding="utf-8").splitlines():
-            if wanted is not None and line.partition(")")[0].partition(":")[0] not in wanted:
+            if wanted is not None and _key_host(line) not in wanted:
                 continue
             try:
                 _, stamp, data = line.split(" ", 2)

@@ -139,8 +139,29 @@ def test_a_crawl_loads_the_last_captures_of_its_own_hosts_only(tmp_path):
     assert set(load_last_captures(tmp_path, ["127.0.0.1", "angiang.gov.vn"])) == set(urls[2:])
     # what the crawl decides with them: the same page again from its host is a revisit
     again = WarcArchive(tmp_path, prefix="t", hosts=["angiang.gov.vn"])
+    assert set(again.last) == {urls[2]}
     assert again.write_exchange(urls[2], body=urls[2].encode(), **write).record_type == "revisit"
-    assert again.write_exchange(urls[0], body=urls[0].encode(), **write).record_type == "response"
+    # a host met on the way (a redirect to a subdomain) has its captures loaded then
+    assert again.write_exchange(urls[0], body=urls[0].encode(), **write).record_type == "revisit"
+    assert again.write_exchange(urls[0], body=b"changed", **write).record_type == "response"
+    again.close()
+
+
+def test_pages_of_an_ipv6_host_are_revisits_too(tmp_path):
+    write = {
+        "method": "GET",
+        "request_headers": [],
+        "status": 200,
+        "reason": "OK",
+        "response_headers": [("Content-Type", "text/html")],
+    }
+    url = "http://[::1]:8080/tin/1"
+    first = WarcArchive(tmp_path, prefix="t", hosts=["::1"])
+    assert first.write_exchange(url, body=b"page", **write).record_type == "response"
+    first.close()
+    assert set(load_last_captures(tmp_path, ["::1"])) == {url}
+    again = WarcArchive(tmp_path, prefix="t", hosts=["::1"])
+    assert again.write_exchange(url, body=b"page", **write).record_type == "revisit"
     again.close()
 
 
