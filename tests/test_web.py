@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 
+from archive.search import RANK_CANDIDATES
 from archive.storage import Archive
 from archive.web import is_loopback, make_datasette, metadata
 from tests.conftest import run_vngov
@@ -232,3 +233,31 @@ def test_vngov_serve_without_an_archive_is_a_one_line_error(tmp_path):
         f"Error: no archive at {tmp_path / 'none.db'} "
         f"(create one with `vngov crawl SITE --db {tmp_path / 'none.db'}` or `vngov demo`)"
     )
+
+
+def test_the_search_page_ranks_the_newest_matches_when_there_are_more(tmp_path):
+    """Like `vngov search`, the web search ranks the RANK_CANDIDATES most recently archived
+    matches, not every match: ranking all of a common query's matches grows with the
+    archive. An older article, however relevant, is then not on the page."""
+    path = tmp_path / "many.db"
+    archive = Archive(path)
+    with archive.transaction():
+        for n in range(RANK_CANDIDATES + 20):
+            title = "Quy hoạch quy hoạch quy hoạch" if n == 0 else f"Thông báo số {n}"
+            archive.store_article(
+                {
+                    "url": f"https://angiang.gov.vn/tin/{n}",
+                    "title": title,
+                    "body": f"Văn bản {n} về quy hoạch tỉnh An Giang.",
+                },
+                site="angiang-ubnd",
+                fetched_at="2026-11-27T00:00:00+00:00",
+            )
+    archive.close()
+    instance = make_datasette(path)
+    asyncio.run(instance.invoke_startup())
+    found = rows(instance, f"/archive/search.json?q={q('quy hoach')}")
+    assert len(found) == 50
+    assert min(int(row["url"].rsplit("/", 1)[1]) for row in found) >= 20
+    sql = metadata()["databases"]["archive"]["queries"]["search"]["sql"]
+    assert f"limit {RANK_CANDIDATES}\n" in sql  # the bound vngov search uses
