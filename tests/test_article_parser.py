@@ -172,6 +172,11 @@ def test_every_sample_article_field_by_field(article):
         ".a\\:b",
         "div.notice:not(.hidden)",
         "[class*='tin-'] p",
+        "div:not(:nth-child(3).q)",
+        "div:not(.a\\).y)",
+        "div:NOT(.q)",
+        "span[title='a] .b [c']",
+        "div:is(.notice, .other)",
     ],
 )
 def test_the_class_index_never_rules_out_a_selector_that_matches(selector):
@@ -179,7 +184,7 @@ def test_the_class_index_never_rules_out_a_selector_that_matches(selector):
     index says it cannot match; that shortcut must never skip a real match."""
     page = parse_page(
         '<html><body><div class="notice tin-moi">Xem a.b tại <p>#hotline</p></div>'
-        '<span class="a:b">x</span></body></html>'
+        '<span class="a:b" title="a] .b [c">x</span></body></html>'
     )
     assert select(page.root, selector), "each selector here matches the page"
     assert AttributeIndex.of(page.root).may_match(selector)

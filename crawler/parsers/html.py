@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 
 import lxml.html
+from cssselect import SelectorError
+from cssselect import parser as css_parser
+from cssselect.parser import parse as parse_css
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
@@ -66,10 +69,6 @@ _LOCAL = threading.local()
 # "//*/@" is a tenth faster than "//@". Each class value knows its element (getparent()).
 _ALL_CLASSES = etree.XPath("//*/@class")
 _ALL_IDS = etree.XPath("//*/@id", smart_strings=False)
-_NOT = re.compile(r":not\([^)]*\)")
-_ATTRIBUTE = re.compile(r"\[[^\]]*\]")
-_ATTRIBUTE_VALUE = re.compile(r"\[\s*([\w:-]+)\s*([*^$~|]?)=\s*['\"]?([^'\"\]]+?)['\"]?\s*\]")
-_CLASS_OR_ID = re.compile(r"([.#])([\w-]+)")
 _XML_SPACES = re.compile(r"[ \t\r\n]+")  # what separates class names for XPath's normalize-space
 
 
@@ -201,27 +200,39 @@ def selector_markers(selector: str) -> tuple[tuple[str, str, bool], ...]:
     """What a page must contain for ``selector`` to match anything: ``(attribute, value, exact)``.
 
     The classes (``.x``), ids (``#x``) and attribute values (``[a*='x']``) a selector names
-    outside ``:not()``; ``exact`` is True for a whole class or id, False for a value that only
-    has to occur somewhere in that attribute. Checking them against an index of the page's
-    classes and ids is a set lookup; running the selector is a walk of the whole tree, and
-    most platform selectors name classes a given page does not have. Classes and ids come
-    first: looking them up is cheaper than searching for an attribute value.
+    outside ``:not()`` and other pseudo-classes' arguments; ``exact`` is True for a whole class
+    or id, False for a value that only has to occur somewhere in that attribute. Checking them
+    against an index of the page's classes and ids is a set lookup; running the selector is a
+    walk of the whole tree, and most platform selectors name classes a given page does not
+    have. Classes and ids come first: looking them up is cheaper than searching for an
+    attribute value. A selector cssselect cannot parse, or a union (``a, b``: it matches when
+    any branch does), needs nothing: it is simply run.
     """
-    if "," in selector:
-        return ()  # a union matches when any branch does
-    core = _NOT.sub("", selector.partition("@")[0])
-    outside_attributes = _ATTRIBUTE.sub("", core)
-    if "\\" in core or "'" in outside_attributes or '"' in outside_attributes:
-        # An escape (.a\:b) or a quoted argument (:contains('a.b')) would be misread as
-        # markers: such a selector is simply run.
+    try:
+        [parsed] = parse_css(selector.partition("@")[0])
+    except (SelectorError, ValueError):
         return ()
-    markers = [
-        ("class" if prefix == "." else "id", value, True)
-        for prefix, value in _CLASS_OR_ID.findall(outside_attributes)
-    ]
-    for name, operator, value in _ATTRIBUTE_VALUE.findall(core):
-        markers.append((name.lower(), value, operator == "" and name.lower() == "id"))
-    return tuple(markers)
+    markers: list[tuple[str, str, bool]] = []
+    _collect_markers(parsed.parsed_tree, markers)
+    return tuple(sorted(markers, key=lambda marker: marker[0] not in ("class", "id")))
+
+
+def _collect_markers(node: object, markers: list[tuple[str, str, bool]]) -> None:
+    """Add what every element matched by ``node`` must have; arguments of ``:not()``,
+    ``:is()``, ``:has()`` and functions are left out (they need not be on the page)."""
+    while node is not None:
+        if isinstance(node, css_parser.Class):
+            markers.append(("class", node.class_name, True))
+        elif isinstance(node, css_parser.Hash):
+            markers.append(("id", node.id, True))
+        elif isinstance(node, css_parser.Attrib) and node.value is not None:
+            name, value = node.attrib.lower(), node.value.value
+            markers.append((name, value, node.operator == "=" and name == "id"))
+        elif isinstance(node, css_parser.CombinedSelector):
+            _collect_markers(node.subselector, markers)
+        elif isinstance(node, css_parser.Element):
+            return
+        node = getattr(node, "selector", None)
 
 
 @dataclass(frozen=True)
