@@ -6,8 +6,9 @@ redirected request is a duplicate and is dropped at DEBUG level, so the address 
 asked for ends nowhere: no record, no failure. Letting the target through costs one request
 and makes the chain end in the spider, which accounts for the address it asked for.
 
-Only article requests get through: a listing page past the end that redirects to the first
-page must still be dropped, or the walk would follow its own pagination template forever.
+Only article and attachment requests get through (two linked documents may end at one
+file): a listing page past the end that redirects to the first page must still be dropped,
+or the walk would follow its own pagination template forever.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ logger = logging.getLogger(__name__)
 
 
 class RedirectTargetDupeFilter(RFPDupeFilter):
-    """:class:`RFPDupeFilter` that lets an article's redirect through to a URL it has seen."""
+    """:class:`RFPDupeFilter` that lets an article's or an attachment's redirect through to a
+    URL it has seen."""
 
     stats = None
 
@@ -37,7 +39,7 @@ class RedirectTargetDupeFilter(RFPDupeFilter):
     def request_seen(self, request: Request) -> bool:
         seen = super().request_seen(request)
         chain = request.meta.get("redirect_urls")
-        if seen and chain and request.meta.get(KIND_META) == "article":
+        if seen and chain and request.meta.get(KIND_META) in ("article", "attachment"):
             logger.info(
                 "%s redirects to %s, requested already: fetching it again", chain[0], request.url
             )

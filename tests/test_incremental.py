@@ -214,6 +214,66 @@ def test_an_attachment_reached_through_a_redirect_is_kept_under_the_linked_addre
     assert not [p for p in later if p.startswith(("/files/", "/storage/"))]  # not again
 
 
+class AliasPortal(DrupalPortal):
+    """One linked document is an old address of another linked one: it redirects there."""
+
+    def answer(self, raw_path: str) -> Reply:
+        if urlsplit(raw_path).path == "/files/bang-so-lieu.xlsx":
+            return Reply(302, "", headers={"Location": "/files/bao-cao-so-ket.docx"})
+        return super().answer(raw_path)
+
+
+def test_a_document_redirected_to_another_linked_one_is_kept_under_both_addresses(tmp_path):
+    server = PortalServer(AliasPortal()).start()
+    try:
+        db = tmp_path / "a.db"
+        crawl(server, db)
+        linked = sorted(
+            f"{server.base_url}/files/{a.name}"
+            for article in server.portal.articles
+            for a in article.attachments
+        )
+    finally:
+        server.stop()
+    rows = {row["url"]: row["sha256"] for row in db_rows(db, "select * from attachments")}
+    assert sorted(rows) == linked
+    base = f"{server.base_url}/files/"
+    assert rows[base + "bang-so-lieu.xlsx"] == rows[base + "bao-cao-so-ket.docx"]
+
+
+class MaintenancePortal(DrupalPortal):
+    """While ``down``, every document redirects to a maintenance page."""
+
+    down = False
+
+    def answer(self, raw_path: str) -> Reply:
+        path = urlsplit(raw_path).path
+        if self.down and path.startswith("/files/"):
+            return Reply(302, "", headers={"Location": "/bao-tri"})
+        if self.down and path == "/bao-tri":
+            return Reply(200, "<html><body><h1>Hệ thống đang bảo trì</h1></body></html>")
+        return super().answer(raw_path)
+
+
+def test_a_document_redirected_to_a_web_page_keeps_its_record_and_counts_a_failure(tmp_path):
+    server = PortalServer(MaintenancePortal()).start()
+    try:
+        db = tmp_path / "a.db"
+        crawl(server, db)
+        query = "select url, sha256, size, content_type from attachments order by url"
+        before = db_rows(db, query)
+        versions = db_rows(db, "select count(*) as n from attachment_versions")
+        server.portal.down = True
+        for article in server.portal.articles:
+            article.edit()  # fetched again whole, with its documents
+        crawl(server, db, "--full")
+    finally:
+        server.stop()
+    assert db_rows(db, query) == before
+    assert db_rows(db, "select count(*) as n from attachment_versions") == versions
+    assert last_stats(db)["vngov/errors/redirected_away"] == len(before) == 3
+
+
 def test_a_replaced_attachment_keeps_every_version(server, tmp_path):
     """A corrected PDF under the same URL: the archive keeps the hash, size and capture of
     the first one too, not only the latest."""

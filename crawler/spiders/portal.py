@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +34,7 @@ from protego import Protego
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import StopDownload
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
@@ -144,7 +145,11 @@ class PortalSpider(scrapy.Spider):
         self.known_keys: set[str] = set()  # their identities (see Site.identity)
         self.validators: dict[str, tuple[str | None, str | None]] = {}
         self.failures: list[dict[str, str]] = []
-        self.attachment_bytes: dict[int, int] = {}
+        # Bytes received so far per attachment request; weak: a redirect's request is never
+        # seen by the callback, which gets the request the redirect made.
+        self.attachment_bytes: weakref.WeakKeyDictionary[scrapy.Request, int] = (
+            weakref.WeakKeyDictionary()
+        )
         self.site: Site  # resolved in from_crawler, where the archive's own registry is known
 
     @classmethod
@@ -346,7 +351,8 @@ class PortalSpider(scrapy.Spider):
         self.record_failure(_asked_url(response.meta, response.url), error.kind, error.reason)
 
     def _detour_failed(self, asked: str, kind: str, response: Response) -> None:
-        """Record a page reached through a temporary redirect as a failure of ``asked``."""
+        """Record a page reached through a redirect, not the one asked for, as a failure of
+        ``asked``."""
         reasons = ", ".join(map(str, response.meta.get("redirect_reasons", [])))
         self.record_failure(asked, kind, f"redirected ({reasons}) to {response.url}")
 
@@ -634,8 +640,16 @@ class PortalSpider(scrapy.Spider):
 
     @guarded
     def parse_attachment(self, response: Response) -> Iterator[AttachmentItem]:
-        """A document linked from an article: hashed whole, or flagged truncated past the cap."""
-        self.attachment_bytes.pop(id(response.request), None)
+        """A document linked from an article: hashed whole, or flagged truncated past the cap.
+
+        A document redirected to a web page (a maintenance or login page, the home page) is
+        not a new version of it: that is a failure of its address."""
+        if response.request is not None:
+            self.attachment_bytes.pop(response.request, None)
+        asked = _asked_url(response.meta, response.url)
+        if response.meta.get("redirect_urls") and isinstance(response, HtmlResponse):
+            self._detour_failed(asked, "redirected_away", response)
+            return
         truncated = "download_stopped" in response.flags
         declared = _header(response, b"Content-Length")
         size = (
@@ -645,7 +659,7 @@ class PortalSpider(scrapy.Spider):
         yield AttachmentItem(
             site=self.site.id,
             article_url=response.meta["vngov_article"],
-            url=canonicalize_url(_asked_url(response.meta, response.url)),
+            url=canonicalize_url(asked),
             text=response.meta.get("vngov_text", ""),
             http_status=response.status,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -664,8 +678,8 @@ class PortalSpider(scrapy.Spider):
         """Stop an attachment download once it has received more than the cap."""
         if request.meta.get(KIND_META) != "attachment":
             return
-        received = self.attachment_bytes.get(id(request), 0) + len(data)
-        self.attachment_bytes[id(request)] = received
+        received = self.attachment_bytes.get(request, 0) + len(data)
+        self.attachment_bytes[request] = received
         if received > self.attachment_cap:
             raise StopDownload(fail=False)
 
@@ -679,7 +693,7 @@ class PortalSpider(scrapy.Spider):
             self.logger.info("robots.txt forbids %s", url)
             return
         if request is not None:
-            self.attachment_bytes.pop(id(request), None)
+            self.attachment_bytes.pop(request, None)
         self.record_failure(url, kind, reason)
 
 
