@@ -102,8 +102,8 @@ _users: Counter[str] = Counter()
 def open_archive(db_path: str) -> None:
     """Open (creating or upgrading) the archive at ``db_path`` in this process for one more
     crawler: crawlers side by side on one archive share its connection."""
-    _users[db_path] += 1
     _archive(db_path)
+    _users[db_path] += 1  # counted once open: a failed open is not a user
 
 
 def close_archive(db_path: str) -> None:
