@@ -35,6 +35,9 @@ CONCURRENT_ITEMS = 1
 # Processes parsing article and listing pages beside the crawl (crawler/workers.py);
 # None: one when there is a second core.
 VNGOV_PARSE_WORKERS = None
+# Seconds a parser worker may spend on one page before it is killed and the page recorded
+# as a parse_timeout (0: no limit; without workers pages are parsed in the crawl, unlimited).
+VNGOV_PARSE_TIMEOUT = 120
 DOWNLOAD_DELAY = 2.0  # default 0: at least 2 s between requests to one host
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50% so requests do not arrive like a metronome
 AUTOTHROTTLE_ENABLED = True  # default False: back off further when a server slows down

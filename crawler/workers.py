@@ -62,6 +62,10 @@ class WorkerDied(RuntimeError):
     """A call killed its worker on two tries."""
 
 
+class CallTimedOut(RuntimeError):
+    """A call ran longer than its pool's timeout; its worker was killed."""
+
+
 # The crawl process's ends of the workers' sockets. A forked worker inherits them all and
 # closes them at once: a copy left open in one worker would keep another from ever seeing
 # the crawl process hang up.
@@ -150,6 +154,7 @@ class _Worker:
         ours.setblocking(False)
         self.socket = ours
         self.calls: dict[int, _Call] = {}
+        self.busy_since: float | None = None  # when it began the call it is running
         self.alive = True
         self._loop: asyncio.AbstractEventLoop | None = None
         self._buffer = memoryview(bytearray(_READ_SIZE))
@@ -159,6 +164,8 @@ class _Worker:
     def send(self, number: int, call: _Call) -> None:
         """Send the call to the worker; ``call.future`` gets its outcome."""
         self._attach(call.future.get_loop())
+        if not self.calls:
+            self.busy_since = self._loop.time()
         self.calls[number] = call
         header = _FRAME.pack(len(call.pickled), number)
         if self._outbox:
@@ -231,9 +238,27 @@ class _Worker:
                 start = end
         finally:
             del inbox[:start]
+            if start:  # answers came: the next call, if any, has just begun
+                self.busy_since = self._loop.time() if self.calls and self._loop else None
 
-    def _lost(self) -> None:
-        """The worker is gone: reap it, settle what it answered, hand the rest to the pool."""
+    def stuck(self, timeout: float) -> None:
+        """Kill the worker, which has run its oldest unanswered call for too long: that call
+        fails with :class:`CallTimedOut`, the ones queued behind it run again."""
+        if not self.alive or not self.calls:
+            return
+        culprit = next(iter(self.calls.values()))
+        logger.warning(
+            "%s worker stuck on a call for over %g s: killing it", self.pool.name, timeout
+        )
+        self._lost(culprit)
+        if not culprit.future.done():
+            culprit.future.set_exception(
+                CallTimedOut(f"the {self.pool.name} worker took over {timeout:g} s on this call")
+            )
+
+    def _lost(self, culprit: _Call | None = None) -> None:
+        """The worker is gone: reap it, settle what it answered, hand the rest (but
+        ``culprit``, which its caller fails) to the pool."""
         if not self.alive:
             return
         self.alive = False
@@ -246,7 +271,9 @@ class _Worker:
                 self._inbox += self._buffer[:received]
         self._settle_answers()
         self.socket.close()
-        unanswered = [call for call in self.calls.values() if not call.future.done()]
+        unanswered = [
+            call for call in self.calls.values() if not call.future.done() and call is not culprit
+        ]
         self.calls.clear()
         logger.warning(
             "%s worker died (pid %s, exit code %s) with %d calls unanswered",
@@ -313,9 +340,12 @@ class WorkerPool:
 
     _shared: ClassVar[dict[str, WorkerPool]] = {}
 
-    def __init__(self, workers: int, name: str = "worker"):
+    def __init__(self, workers: int, name: str = "worker", timeout: float | None = None):
         self.workers = max(0, workers)
         self.name = name
+        self.timeout = timeout
+        self._watchdog: asyncio.TimerHandle | None = None
+        self._watched: asyncio.AbstractEventLoop | None = None  # the watchdog's loop
         self._running: list[_Worker] = []
         self._numbers = 0
         self._users = 0
@@ -325,12 +355,13 @@ class WorkerPool:
         self._retrying: _Call | None = None
 
     @classmethod
-    def acquire(cls, name: str, workers: int) -> WorkerPool:
-        """The process's shared pool called ``name`` (created with ``workers`` by its first
-        user): crawlers running side by side in one process (one per host) share it."""
+    def acquire(cls, name: str, workers: int, timeout: float | None = None) -> WorkerPool:
+        """The process's shared pool called ``name`` (created with ``workers`` and ``timeout``
+        by its first user): crawlers running side by side in one process (one per host)
+        share it."""
         pool = cls._shared.get(name)
         if pool is None:
-            pool = cls._shared[name] = cls(workers, name)
+            pool = cls._shared[name] = cls(workers, name, timeout)
         pool._users += 1
         return pool
 
@@ -351,7 +382,7 @@ class WorkerPool:
         while len(self._running) < self.workers:
             self._running.append(_Worker(self))
 
-    def _send(self, call: _Call) -> None:
+    def _send(self, call: _Call) -> _Worker:
         """Send ``call`` to the worker with the fewest calls to answer; a retry, to one with
         none if there is one (the newest: a dead worker's replacement)."""
         self.start()
@@ -363,6 +394,11 @@ class WorkerPool:
             worker = min(reversed(idle or running), key=lambda w: len(w.calls))
         self._numbers += 1
         worker.send(self._numbers, call)
+        loop = call.future.get_loop()
+        if self.timeout is not None and (self._watchdog is None or self._watched is not loop):
+            self._watched = loop
+            self._watchdog = loop.call_later(self.timeout / 4, self._watch, loop)
+        return worker
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``fn(*args, **kwargs)``, computed in a worker (inline when there are no workers).
@@ -387,6 +423,21 @@ class WorkerPool:
         future = loop.create_future()
         self._send(_Call(pickled, future))
         return await future
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Kill the workers that have run one call for longer than the pool's timeout; check
+        again while any has calls (a few times per timeout)."""
+        if loop is not self._watched:
+            return  # a watchdog of an earlier loop
+        self._watchdog = None
+        if self._closed or self.timeout is None:
+            return
+        now = loop.time()
+        for worker in list(self._running):
+            if worker.busy_since is not None and now - worker.busy_since > self.timeout:
+                worker.stuck(self.timeout)
+        if any(worker.calls for worker in self._running) or self._retrier is not None:
+            self._watchdog = loop.call_later(self.timeout / 4, self._watch, loop)
 
     def _worker_lost(self, unanswered: list[_Call]) -> None:
         """Fail the calls that killed a worker twice; queue the others to run again."""
@@ -444,6 +495,10 @@ class WorkerPool:
         calls still to answer is killed (a write it was making is rolled back); an idle
         worker ends on its own."""
         self._closed = True
+        if self._watchdog is not None:
+            with contextlib.suppress(RuntimeError):  # its loop is closed
+                self._watchdog.cancel()
+            self._watchdog = None
         self._drop_retries()
         running, self._running = self._running, []
         for worker in running:

@@ -16,7 +16,7 @@ import pytest
 
 from archive.sample_portal.render import SamplePortal, render_article
 from crawler.article_pages import read_article_page
-from crawler.workers import WorkerDied, WorkerPool
+from crawler.workers import CallTimedOut, WorkerDied, WorkerPool
 from tests.conftest import REPO
 
 
@@ -263,3 +263,28 @@ def test_a_call_made_while_others_are_retried_waits_and_fails_no_one_else():
     assert isinstance(slow, int) and slow != os.getpid()
     assert isinstance(first_bad, WorkerDied)
     assert isinstance(second_bad, WorkerDied)
+
+
+def test_a_call_that_runs_past_the_timeout_fails_alone_and_the_calls_behind_it_run():
+    """A page that makes the parser loop for ever must not stop the crawl: its worker is
+    killed, it fails with CallTimedOut, and the pages queued behind it are parsed."""
+
+    async def scenario() -> list:
+        pool = WorkerPool(1, "timed in a test", timeout=0.5)
+        try:
+            calls = [
+                pool.run(sleep_then_pid, 0.01),
+                pool.run(sleep_then_pid, 60),
+                pool.run(sleep_then_pid, 0.01),
+                pool.run(worker_pid),
+            ]
+            return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 10)
+        finally:
+            pool.close()
+
+    started = time.monotonic()
+    first, stuck, after, last = run(scenario())
+    assert time.monotonic() - started < 10
+    assert isinstance(stuck, CallTimedOut)
+    assert all(isinstance(pid, int) and pid != os.getpid() for pid in (first, after, last))
+    assert first != after == last  # the queued calls ran in the killed worker's replacement

@@ -58,7 +58,7 @@ from crawler.politeness import check_politeness
 from crawler.settings import user_agent
 from crawler.sites import Site, default_user_registry, get_site
 from crawler.urls import canonicalize_url, request_url
-from crawler.workers import WorkerPool, default_workers
+from crawler.workers import CallTimedOut, WorkerPool, default_workers
 
 MODES = ("incremental", "full", "revisit")
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx")
@@ -75,7 +75,9 @@ def guarded(callback: Callable[..., Iterable[Any]]) -> Callable[..., Iterator[An
         try:
             yield from callback(self, response, **kwargs) or ()
         except Exception as error:  # one bad page must not stop the crawl or spill a traceback
-            self.record_failure(response.url, "parse_error", f"{type(error).__name__}: {error}")
+            self.record_failure(
+                response.url, _failure_kind(error), f"{type(error).__name__}: {error}"
+            )
 
     return wrapper
 
@@ -89,9 +91,15 @@ def guarded_async(callback: Callable[..., AsyncIterator[Any]]) -> Callable[..., 
             async for output in callback(self, response, **kwargs):
                 yield output
         except Exception as error:  # one bad page must not stop the crawl or spill a traceback
-            self.record_failure(response.url, "parse_error", f"{type(error).__name__}: {error}")
+            self.record_failure(
+                response.url, _failure_kind(error), f"{type(error).__name__}: {error}"
+            )
 
     return wrapper
+
+
+def _failure_kind(error: Exception) -> str:
+    return "parse_timeout" if isinstance(error, CallTimedOut) else "parse_error"
 
 
 def effective_content_type(content_type: str, body: bytes) -> str:
@@ -179,7 +187,8 @@ class PortalSpider(scrapy.Spider):
         spider.attachment_cap = settings.getint("VNGOV_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024)
         workers = settings.get("VNGOV_PARSE_WORKERS")
         workers = default_workers() if workers is None else int(workers)
-        spider.parse_pool = WorkerPool.acquire("parser", workers)
+        timeout = settings.getfloat("VNGOV_PARSE_TIMEOUT", 120) or None
+        spider.parse_pool = WorkerPool.acquire("parser", workers, timeout)
         spider.parse_pool.start()
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
         crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
