@@ -14,6 +14,15 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.warc import WarcArchive, load_last_captures, read_capture
 from tests.conftest import crawl_portal
 
+# A 200 HTML exchange, less its URL and body.
+HTML_200 = {
+    "method": "GET",
+    "request_headers": [],
+    "status": 200,
+    "reason": "OK",
+    "response_headers": [("Content-Type", "text/html")],
+}
+
 
 def warcio(*args):
     return subprocess.run(
@@ -124,15 +133,8 @@ def test_a_crawl_loads_the_last_captures_of_its_own_hosts_only(tmp_path):
         "https://angiang.gov.vn/tin/3",
         "http://127.0.0.1:8080/tin/4",
     ]
-    write = {
-        "method": "GET",
-        "request_headers": [],
-        "status": 200,
-        "reason": "OK",
-        "response_headers": [("Content-Type", "text/html")],
-    }
     for url in urls:
-        archive.write_exchange(url, body=url.encode(), **write)
+        archive.write_exchange(url, body=url.encode(), **HTML_200)
     archive.close()
     assert set(load_last_captures(tmp_path)) == set(urls)
     assert set(load_last_captures(tmp_path, ["sonoivu.angiang.gov.vn"])) == set(urls[:2])
@@ -140,40 +142,26 @@ def test_a_crawl_loads_the_last_captures_of_its_own_hosts_only(tmp_path):
     # what the crawl decides with them: the same page again from its host is a revisit
     again = WarcArchive(tmp_path, prefix="t", hosts=["angiang.gov.vn"])
     assert set(again.last) == {urls[2]}
-    assert again.write_exchange(urls[2], body=urls[2].encode(), **write).record_type == "revisit"
+    assert again.write_exchange(urls[2], body=urls[2].encode(), **HTML_200).record_type == "revisit"
     # a host met on the way (a redirect to a subdomain) has its captures loaded then
-    assert again.write_exchange(urls[0], body=urls[0].encode(), **write).record_type == "revisit"
-    assert again.write_exchange(urls[0], body=b"changed", **write).record_type == "response"
+    assert again.write_exchange(urls[0], body=urls[0].encode(), **HTML_200).record_type == "revisit"
+    assert again.write_exchange(urls[0], body=b"changed", **HTML_200).record_type == "response"
     again.close()
 
 
 def test_pages_of_an_ipv6_host_are_revisits_too(tmp_path):
-    write = {
-        "method": "GET",
-        "request_headers": [],
-        "status": 200,
-        "reason": "OK",
-        "response_headers": [("Content-Type", "text/html")],
-    }
     url = "http://[::1]:8080/tin/1"
     first = WarcArchive(tmp_path, prefix="t", hosts=["::1"])
-    assert first.write_exchange(url, body=b"page", **write).record_type == "response"
+    assert first.write_exchange(url, body=b"page", **HTML_200).record_type == "response"
     first.close()
     assert set(load_last_captures(tmp_path, ["::1"])) == {url}
     again = WarcArchive(tmp_path, prefix="t", hosts=["::1"])
-    assert again.write_exchange(url, body=b"page", **write).record_type == "revisit"
+    assert again.write_exchange(url, body=b"page", **HTML_200).record_type == "revisit"
     again.close()
 
 
 def test_index_files_of_other_sites_are_not_read(tmp_path, monkeypatch):
     """A crawl reads only the CDXJ files whose key range may hold its hosts."""
-    write = {
-        "method": "GET",
-        "request_headers": [],
-        "status": 200,
-        "reason": "OK",
-        "response_headers": [("Content-Type", "text/html")],
-    }
     sites = {
         "a": ["https://angiang.gov.vn/tin/1", "https://angiang.gov.vn/tin/2"],
         "s": ["https://sonoivu.angiang.gov.vn/tin/3", "https://sotp.angiang.gov.vn/tin/4"],
@@ -183,7 +171,7 @@ def test_index_files_of_other_sites_are_not_read(tmp_path, monkeypatch):
     for prefix, urls in sites.items():
         archive = WarcArchive(tmp_path, prefix=prefix)
         for url in urls:
-            archive.write_exchange(url, body=url.encode(), **write)
+            archive.write_exchange(url, body=url.encode(), **HTML_200)
         archive.close()
     read: list[str] = []
     read_text = Path.read_text
