@@ -191,8 +191,14 @@ class _Worker:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.remove_reader(self.socket)
             self._loop.remove_writer(self.socket)
-        _forget(self.calls.values())  # their loop is gone: answers to them will be dropped
-        self.calls.clear()
+        # The worker still runs the calls of the loop before: they stay, awaited by no one,
+        # so that what it runs and since when stay known.
+        _forget(self.calls.values())
+        abandoned = loop.create_future()
+        abandoned.cancel()
+        for call in self.calls.values():
+            if not call.future.done():  # of a closed loop: cannot be cancelled
+                call.future = abandoned
         self._loop = loop
         loop.add_reader(self.socket, self._receive)
         if self._outbox:
@@ -210,18 +216,21 @@ class _Worker:
         if not self._outbox:
             self._loop.remove_writer(self.socket)
 
-    def _receive(self) -> None:
+    def _receive(self) -> bool:
+        """Read what the worker sent and settle the calls answered; False when nothing was
+        waiting (or the worker is gone)."""
         try:
             received = self.socket.recv_into(self._buffer)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             received = 0
         if not received:
             self._lost()
-            return
+            return False
         self._inbox += self._buffer[:received]
         self._settle_answers()
+        return True
 
     def _settle_answers(self) -> None:
         """Settle the calls whose whole answer has arrived."""
@@ -244,8 +253,12 @@ class _Worker:
     def stuck(self, timeout: float) -> None:
         """Kill the worker, which has run its oldest unanswered call for too long: that call
         fails with :class:`CallTimedOut`, the ones queued behind it run again."""
-        if not self.alive or not self.calls:
+        while self.alive and self._receive():
+            pass  # answers sent but not read yet (the loop was busy) settle their calls first
+        if not self.alive or not self.calls or self.busy_since is None:
             return
+        if self._loop is not None and self._loop.time() - self.busy_since <= timeout:
+            return  # it was only slow to be read
         culprit = next(iter(self.calls.values()))
         logger.warning(
             "%s worker stuck on a call for over %g s: killing it", self.pool.name, timeout
@@ -335,7 +348,9 @@ class WorkerPool:
 
     ``fn`` and its arguments must be picklable: module-level functions of plain values. The
     pool is used from one thread; its event loop may change between calls (each
-    ``asyncio.run`` of a test has its own).
+    ``asyncio.run`` of a test has its own). With a ``timeout`` (seconds, > 0), a worker
+    still on one call after it is killed (checked every quarter of it): that call fails with
+    :class:`CallTimedOut`, and the calls queued behind it run again.
     """
 
     _shared: ClassVar[dict[str, WorkerPool]] = {}
@@ -343,7 +358,7 @@ class WorkerPool:
     def __init__(self, workers: int, name: str = "worker", timeout: float | None = None):
         self.workers = max(0, workers)
         self.name = name
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None and timeout > 0 else None
         self._watchdog: asyncio.TimerHandle | None = None
         self._watched: asyncio.AbstractEventLoop | None = None  # the watchdog's loop
         self._running: list[_Worker] = []

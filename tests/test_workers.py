@@ -288,3 +288,50 @@ def test_a_call_that_runs_past_the_timeout_fails_alone_and_the_calls_behind_it_r
     assert isinstance(stuck, CallTimedOut)
     assert all(isinstance(pid, int) and pid != os.getpid() for pid in (first, after, last))
     assert first != after == last  # the queued calls ran in the killed worker's replacement
+
+
+def test_answers_left_unread_by_a_busy_loop_do_not_make_the_worker_look_stuck():
+    """The loop is blocked just as the watchdog is due while the worker answers: the answers
+    wait in the socket. They are read first; the call then running is not killed."""
+
+    async def scenario() -> list:
+        pool = WorkerPool(1, "stalled in a test", timeout=0.4)
+        pool.start()
+        try:
+            calls = [asyncio.ensure_future(pool.run(sleep_then_pid, s)) for s in (0.2, 0.25, 0.3)]
+            await asyncio.sleep(0)  # sent; the watchdog is due in 0.1 s
+            loop = asyncio.get_running_loop()
+            loop.call_at(pool._watchdog.when() - 1e-6, time.sleep, 0.6)
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            pool.close()
+
+    results = run(scenario())
+    assert all(isinstance(pid, int) for pid in results), results
+    assert len(set(results)) == 1  # one worker answered them all: none was killed
+
+
+def test_a_call_left_running_by_an_ended_loop_is_the_one_timed_out():
+    pool = WorkerPool(1, "left running in a test", timeout=0.3)
+    try:
+        loop = asyncio.new_event_loop()
+        abandoned = loop.create_task(pool.run(sleep_then_pid, 5))
+        loop.run_until_complete(asyncio.sleep(0.1))
+        abandoned.cancel()
+        loop.run_until_complete(asyncio.sleep(0))
+        loop.close()
+        started = time.monotonic()
+        assert isinstance(run(pool.run(sleep_then_pid, 0.01)), int)
+        assert time.monotonic() - started < 3
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("timeout", [0, -1, None])
+def test_a_timeout_of_zero_or_less_is_no_limit(timeout):
+    pool = WorkerPool(1, "unlimited in a test", timeout=timeout)
+    try:
+        assert pool.timeout is None
+        assert isinstance(run(pool.run(sleep_then_pid, 0.05)), int)
+    finally:
+        pool.close()

@@ -187,7 +187,7 @@ class PortalSpider(scrapy.Spider):
         spider.attachment_cap = settings.getint("VNGOV_ATTACHMENT_MAXSIZE", 20 * 1024 * 1024)
         workers = settings.get("VNGOV_PARSE_WORKERS")
         workers = default_workers() if workers is None else int(workers)
-        timeout = settings.getfloat("VNGOV_PARSE_TIMEOUT", 120) or None
+        timeout = settings.getfloat("VNGOV_PARSE_TIMEOUT", 120)  # 0 or less: none
         spider.parse_pool = WorkerPool.acquire("parser", workers, timeout)
         spider.parse_pool.start()
         crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
