@@ -341,3 +341,12 @@ def m009_attachment_versions(db: sqlite_utils.Database) -> None:
         from attachments
         """
     )
+
+
+@migrations()
+def m010_attachment_final_url(db: sqlite_utils.Database) -> None:
+    """Where a document's fetch ended when its linked address redirected (a file store): the
+    row is kept under the linked address, as articles are; its WARC record is the final
+    address's. Null for earlier captures and for documents fetched without a redirect."""
+    for table in ("attachments", "attachment_versions"):
+        db[table].add_column("final_url", str)

@@ -66,6 +66,7 @@ ATTACHMENT_VERSION_COLUMNS = (
     "warc_filename",
     "warc_offset",
     "warc_length",
+    "final_url",
 )
 JSON_COLUMNS = ("images", "attachments", "doc_refs")
 PROVENANCE_COLUMNS = (

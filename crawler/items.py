@@ -69,4 +69,5 @@ class AttachmentItem:
     size: int | None = None
     content_type: str | None = None
     truncated: bool = False
+    final_url: str | None = None  # where its redirects ended, when the link redirected
     capture: Capture | None = None

@@ -207,6 +207,7 @@ def _store_attachment(archive: Archive, item: AttachmentItem) -> dict[str, int]:
             "warc_filename": capture.warc_filename if capture else None,
             "warc_offset": capture.warc_offset if capture else None,
             "warc_length": capture.warc_length if capture else None,
+            "final_url": item.final_url,
         }
     )
     return {f"vngov/attachments_{outcome}": 1}

@@ -166,6 +166,7 @@ def test_attachments_are_fetched_hashed_and_listed_with_their_link_text(server, 
         assert row["size"] == len(attachment.data)
         assert row["text"] == attachment.text
         assert row["truncated"] == 0
+        assert row["final_url"] is None  # fetched where it was linked
         assert row["article_url_key"] == f"{server.base_url}{server.portal.article_path(article)}"
     assert {r["content_type"] for r in rows} == {
         "application/pdf",
@@ -203,7 +204,7 @@ def test_an_attachment_reached_through_a_redirect_is_kept_under_the_linked_addre
         later = server.since(mark)
     finally:
         server.stop()
-    rows = db_rows(db, "select url, sha256 from attachments order by url")
+    rows = db_rows(db, "select url, sha256, final_url from attachments order by url")
     linked = sorted(
         f"{server.base_url}/files/{a.name}"
         for article in server.portal.articles
@@ -211,6 +212,11 @@ def test_an_attachment_reached_through_a_redirect_is_kept_under_the_linked_addre
     )
     assert [row["url"] for row in rows] == linked
     assert all(row["sha256"] for row in rows)
+    # where each was fetched from is kept beside it, in the row and in its version
+    stored = [row["url"].replace("/files/", "/storage/2026/files/") for row in rows]
+    assert [row["final_url"] for row in rows] == stored
+    versions = db_rows(db, "select final_url from attachment_versions order by url")
+    assert [row["final_url"] for row in versions] == stored
     assert not [p for p in later if p.startswith(("/files/", "/storage/"))]  # not again
 
 

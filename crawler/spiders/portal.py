@@ -676,6 +676,7 @@ class PortalSpider(scrapy.Spider):
             size=size,
             content_type=content_type.split(";")[0].strip() if content_type else None,
             truncated=truncated,
+            final_url=response.url if response.meta.get("redirect_urls") else None,
         )
 
     def on_headers(self, headers: Any, body_length: int, request: scrapy.Request) -> None:
