@@ -308,5 +308,10 @@ def render_document(attachment: dict[str, Any]) -> tuple[str, bytes]:
         return "application/pdf", body
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as document:
-        document.writestr("word/document.xml", f"<w:document><w:t>{escape(title)}</w:t></w:document>")
-    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document", buffer.getvalue()
+        document.writestr(
+            "word/document.xml", f"<w:document><w:t>{escape(title)}</w:t></w:document>"
+        )
+    return (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        buffer.getvalue(),
+    )
