@@ -430,9 +430,16 @@ def default_warc_dir(db_path: str | Path) -> Path:
 
 
 def resolve_revisit(directory: str | Path, url: str, digest: str) -> tuple[str, int] | None:
-    """``(filename, offset)`` of the full response record a revisit of ``url`` refers to."""
+    """``(filename, offset)`` of the full response record a revisit of ``url`` refers to
+    (read from the indexes that may hold its host, and only the lines of its key)."""
+    key = surt(url) + " "
+    host = {_key_host(key)}
     for index in sorted(Path(directory).glob("*.cdxj")):
+        if not _may_hold(index, host):
+            continue
         for line in index.read_text(encoding="utf-8").splitlines():
+            if not line.startswith(key):
+                continue
             try:
                 fields = json.loads(line.split(" ", 2)[2])
             except (IndexError, ValueError):

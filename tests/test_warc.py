@@ -11,7 +11,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.warc import WarcArchive, load_last_captures, read_capture
+from crawler.warc import WarcArchive, load_last_captures, read_capture, resolve_revisit
 from tests.conftest import crawl_portal
 
 # A 200 HTML exchange, less its URL and body.
@@ -194,3 +194,23 @@ def test_index_files_of_other_sites_are_not_read(tmp_path, monkeypatch):
     read.clear()
     assert set(load_last_captures(tmp_path, ["sonoivu.bentre.gov.vn"])) == {sites["b"][1]}
     assert read == ["b"]
+
+
+def test_a_revisit_resolves_to_the_full_record_it_repeats(tmp_path):
+    urls = ["https://angiang.gov.vn/tin/1", "https://sonoivu.angiang.gov.vn/tin/1"]
+    first = WarcArchive(tmp_path, prefix="a")
+    full = {url: first.write_exchange(url, body=url.encode(), **HTML_200) for url in urls}
+    first.close()
+    again = WarcArchive(tmp_path, prefix="b", hosts=["angiang.gov.vn"])
+    revisit = again.write_exchange(urls[0], body=urls[0].encode(), **HTML_200)
+    again.close()
+    assert revisit.record_type == "revisit"
+    for url in urls:
+        capture = full[url]
+        found = resolve_revisit(tmp_path, url, capture.payload_digest)
+        assert found == (capture.warc_filename, capture.warc_offset)
+    assert resolve_revisit(tmp_path, urls[0], "sha1:NOTTHERE") is None
+    assert (
+        resolve_revisit(tmp_path, "https://bentre.gov.vn/tin/1", full[urls[0]].payload_digest)
+        is None
+    )
