@@ -177,6 +177,9 @@ def test_every_sample_article_field_by_field(article):
         "div:NOT(.q)",
         "span[title='a] .b [c']",
         "div:is(.notice, .other)",
+        "div[class!='sidebar']",
+        "[class*='NOTICE' i]",
+        "[class~='Tin-Moi' i]",
     ],
 )
 def test_the_class_index_never_rules_out_a_selector_that_matches(selector):

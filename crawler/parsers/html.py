@@ -225,7 +225,12 @@ def _collect_markers(node: object, markers: list[tuple[str, str, bool]]) -> None
             markers.append(("class", node.class_name, True))
         elif isinstance(node, css_parser.Hash):
             markers.append(("id", node.id, True))
-        elif isinstance(node, css_parser.Attrib) and node.value is not None:
+        elif (
+            isinstance(node, css_parser.Attrib)
+            and node.value is not None
+            and node.operator != "!="  # matches elements without the value
+            and getattr(node, "flag", None) is None  # [a='x' i]: any case
+        ):
             name, value = node.attrib.lower(), node.value.value
             markers.append((name, value, node.operator == "=" and name == "id"))
         elif isinstance(node, css_parser.CombinedSelector):
