@@ -409,17 +409,16 @@ class _Merger:
             self.append_new_rows(table, [c for c in columns if c not in key])
             return
         latest = LATEST_BY.get(table)
+        # A newer row replaces the whole of the older: a column its (older) archive lacks
+        # becomes unknown, not a value left from the other fetch.
+        replaced = [c for c in _columns(self.db.conn, table) if c not in key]
         where = " and ".join(f"[{c}] = ?" for c in key)
         for row in self.rows(table):
             existing = self.target_row(table, where, [row[c] for c in key])
             if existing is None:
                 self.insert(table, row, columns)
             elif latest and (row.get(latest) or "") > (existing.get(latest) or ""):
-                self.update(
-                    table,
-                    {c: row[c] for c in key},
-                    {c: row[c] for c in columns if c not in key},
-                )
+                self.update(table, {c: row[c] for c in key}, {c: row.get(c) for c in replaced})
 
     def append_new_rows(self, table: str, columns: list[str]) -> None:
         where = " and ".join(f"[{c}] is ?" for c in columns)

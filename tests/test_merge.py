@@ -315,3 +315,35 @@ def test_tables_without_rules_of_their_own_merge_by_key(tmp_path):
     assert conn.execute("select name, query from watches").fetchall() == [
         ("tuyen dung", "tuyen dung")
     ]
+
+
+def test_a_newer_row_from_an_older_schema_leaves_no_stale_column(tmp_path):
+    """An archive made before a column existed (final_url, m010) wins with a newer fetch:
+    the merged row must not keep the other fetch's value for that column."""
+    old, into = tmp_path / "old.db", tmp_path / "all.db"
+    for path, fetched_at, sha, final_url in (
+        (into, "2026-01-01T00:00:00+07:00", "a" * 64, "https://files.angiang.gov.vn/a.pdf"),
+        (old, "2026-06-01T00:00:00+07:00", "b" * 64, None),
+    ):
+        archive = Archive(path)
+        archive.store_attachment(
+            {
+                "url": "https://angiang.gov.vn/files/a.pdf",
+                "site": "angiang-ubnd",
+                "sha256": sha,
+                "fetched_at": fetched_at,
+                "final_url": final_url,
+            }
+        )
+        archive.close()
+    conn = sqlite3.connect(old)
+    conn.execute("alter table attachments drop column final_url")
+    conn.commit()
+    conn.close()
+
+    merge_archives([old], into)
+
+    conn = sqlite3.connect(into)
+    assert conn.execute("select sha256, final_url from attachments").fetchall() == [
+        ("b" * 64, None)
+    ]
