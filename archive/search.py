@@ -153,8 +153,11 @@ def _match_expression(groups: list[list[Term]], excluded: Sequence[Term]) -> str
     match = " AND ".join(
         g[0].fts() if len(g) == 1 else "(" + " OR ".join(t.fts() for t in g) + ")" for g in groups
     )
-    for term in excluded:
-        match = f"({match}) NOT {term.fts()}"
+    if excluded:
+        # One NOT of an OR: a NOT per word nests a level each, and FTS5's parser stack
+        # overflows at about a hundred.
+        words = " OR ".join(term.fts() for term in excluded)
+        match = f"({match}) NOT ({words})" if len(excluded) > 1 else f"({match}) NOT {words}"
     return match
 
 
