@@ -261,3 +261,25 @@ def test_the_search_page_ranks_the_newest_matches_when_there_are_more(tmp_path):
     assert min(int(row["url"].rsplit("/", 1)[1]) for row in found) >= 20
     sql = metadata()["databases"]["archive"]["queries"]["search"]["sql"]
     assert f"limit {RANK_CANDIDATES}\n" in sql  # the bound vngov search uses
+
+
+def test_an_older_phrase_match_still_comes_first(tmp_path):
+    """As in `vngov search`, the phrase tier has candidates of its own: an article holding
+    the words as a phrase stays first though more than RANK_CANDIDATES newer articles hold
+    them apart."""
+    path = tmp_path / "phrase.db"
+    archive = Archive(path)
+    with archive.transaction():
+        for n in range(RANK_CANDIDATES + 5 + 1):
+            body = "Công bố quy hoạch tỉnh." if n == 0 else f"Quy định số {n} về kế hoạch năm."
+            archive.store_article(
+                {"url": f"https://angiang.gov.vn/tin/{n}", "title": f"Tin {n}", "body": body},
+                site="angiang-ubnd",
+                fetched_at="2026-11-27T00:00:00+00:00",
+            )
+    archive.close()
+    instance = make_datasette(path)
+    asyncio.run(instance.invoke_startup())
+    found = rows(instance, f"/archive/search.json?q={q('quy hoach')}")
+    assert found[0]["url"] == "https://angiang.gov.vn/tin/0"
+    assert len(found) == 50
