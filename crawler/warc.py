@@ -99,6 +99,7 @@ class WarcArchive:
         self.max_size = max_size
         self.software = software
         recover_open_files(self.directory)
+        hosts = None if hosts is None else list(hosts)  # read twice
         self.last: dict[str, _Last] = load_last_captures(self.directory, hosts)
         # SURT hosts whose captures are loaded; None: all of them.
         self._loaded = None if hosts is None else {surt_host(host) for host in hosts}
@@ -145,12 +146,11 @@ class WarcArchive:
         if self._loaded is None:
             return
         host = urlsplit(url).hostname or ""
-        key = surt_host(host)
-        if key in self._loaded:
+        if surt_host(host) in self._loaded:
             return
-        self._loaded.add(key)
-        for key, last in load_last_captures(self.directory, [host]).items():
-            self.last.setdefault(key, last)  # what this crawl wrote is newer
+        self._loaded.add(surt_host(host))
+        for captured, last in load_last_captures(self.directory, [host]).items():
+            self.last.setdefault(captured, last)  # what this crawl wrote is newer
 
     def close(self) -> None:
         """Finish the current file: rename it from ``.open`` and write its sorted index."""

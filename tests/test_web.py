@@ -235,27 +235,36 @@ def test_vngov_serve_without_an_archive_is_a_one_line_error(tmp_path):
     )
 
 
-def test_the_search_page_ranks_the_newest_matches_when_there_are_more(tmp_path):
-    """Like `vngov search`, the web search ranks the RANK_CANDIDATES most recently archived
-    matches, not every match: ranking all of a common query's matches grows with the
-    archive. An older article, however relevant, is then not on the page."""
-    path = tmp_path / "many.db"
+def served_articles(path, articles: list[tuple[str, str]]):
+    """Datasette on a new archive of ``(title, body)`` articles, the n-th at /tin/n."""
     archive = Archive(path)
     with archive.transaction():
-        for n in range(RANK_CANDIDATES + 20):
-            title = "Quy hoạch quy hoạch quy hoạch" if n == 0 else f"Thông báo số {n}"
+        for n, (title, body) in enumerate(articles):
             archive.store_article(
-                {
-                    "url": f"https://angiang.gov.vn/tin/{n}",
-                    "title": title,
-                    "body": f"Văn bản {n} về quy hoạch tỉnh An Giang.",
-                },
+                {"url": f"https://angiang.gov.vn/tin/{n}", "title": title, "body": body},
                 site="angiang-ubnd",
                 fetched_at="2026-11-27T00:00:00+00:00",
             )
     archive.close()
     instance = make_datasette(path)
     asyncio.run(instance.invoke_startup())
+    return instance
+
+
+def test_the_search_page_ranks_the_newest_matches_when_there_are_more(tmp_path):
+    """Like `vngov search`, the web search ranks the RANK_CANDIDATES most recently archived
+    matches, not every match: ranking all of a common query's matches grows with the
+    archive. An older article, however relevant, is then not on the page."""
+    instance = served_articles(
+        tmp_path / "many.db",
+        [
+            (
+                "Quy hoạch quy hoạch quy hoạch" if n == 0 else f"Thông báo số {n}",
+                f"Văn bản {n} về quy hoạch tỉnh An Giang.",
+            )
+            for n in range(RANK_CANDIDATES + 20)
+        ],
+    )
     found = rows(instance, f"/archive/search.json?q={q('quy hoach')}")
     assert len(found) == 50
     assert min(int(row["url"].rsplit("/", 1)[1]) for row in found) >= 20
@@ -267,19 +276,16 @@ def test_an_older_phrase_match_still_comes_first(tmp_path):
     """As in `vngov search`, the phrase tier has candidates of its own: an article holding
     the words as a phrase stays first though more than RANK_CANDIDATES newer articles hold
     them apart."""
-    path = tmp_path / "phrase.db"
-    archive = Archive(path)
-    with archive.transaction():
-        for n in range(RANK_CANDIDATES + 5 + 1):
-            body = "Công bố quy hoạch tỉnh." if n == 0 else f"Quy định số {n} về kế hoạch năm."
-            archive.store_article(
-                {"url": f"https://angiang.gov.vn/tin/{n}", "title": f"Tin {n}", "body": body},
-                site="angiang-ubnd",
-                fetched_at="2026-11-27T00:00:00+00:00",
+    instance = served_articles(
+        tmp_path / "phrase.db",
+        [
+            (
+                f"Tin {n}",
+                "Công bố quy hoạch tỉnh." if n == 0 else f"Quy định số {n} về kế hoạch năm.",
             )
-    archive.close()
-    instance = make_datasette(path)
-    asyncio.run(instance.invoke_startup())
+            for n in range(RANK_CANDIDATES + 5 + 1)
+        ],
+    )
     found = rows(instance, f"/archive/search.json?q={q('quy hoach')}")
     assert found[0]["url"] == "https://angiang.gov.vn/tin/0"
     assert len(found) == 50

@@ -255,6 +255,7 @@ class SelectorNeeds:
 
 @cache
 def selector_needs(selector: str) -> SelectorNeeds:
+    """:func:`selector_markers` grouped for checking against an :class:`AttributeIndex`."""
     markers = selector_markers(selector)
     return SelectorNeeds(
         classes=frozenset(value for name, value, exact in markers if exact and name == "class"),

@@ -656,7 +656,8 @@ class PortalSpider(scrapy.Spider):
         if response.request is not None:
             self.attachment_bytes.pop(response.request, None)
         asked = _asked_url(response.meta, response.url)
-        if response.meta.get("redirect_urls") and isinstance(response, HtmlResponse):
+        redirected = bool(response.meta.get("redirect_urls"))
+        if redirected and isinstance(response, HtmlResponse):
             self._detour_failed(asked, "redirected_away", response)
             return
         truncated = "download_stopped" in response.flags
@@ -676,7 +677,7 @@ class PortalSpider(scrapy.Spider):
             size=size,
             content_type=content_type.split(";")[0].strip() if content_type else None,
             truncated=truncated,
-            final_url=response.url if response.meta.get("redirect_urls") else None,
+            final_url=response.url if redirected else None,
         )
 
     def on_headers(self, headers: Any, body_length: int, request: scrapy.Request) -> None:
